@@ -1,0 +1,168 @@
+"""Tenancy operations: organisations, members, roles, invitations, organisation switching.
+
+Plain, keyword-only functions. Those a person performs take the acting ``Membership`` first
+and check it through ``peerwork.core.access``; those the instance operator or the demo seed
+performs say so in their name or docstring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+
+from .models import (
+    Invitation,
+    Membership,
+    MembershipRole,
+    Organisation,
+    Role,
+    Team,
+    User,
+)
+from .models.tenancy import INVITATION_LIFETIME
+
+
+def create_organisation(
+    *, slug: str, name: str, time_zone: str = "UTC", languages: Iterable[str] = ("en",)
+) -> Organisation:
+    """The instance operator creates an organisation (its keys are made on first use)."""
+    return Organisation.objects.create(
+        slug=slug, name=name, time_zone=time_zone, languages=list(languages)
+    )
+
+
+def set_roles(*, membership: Membership, roles: Iterable[str]) -> None:
+    wanted = {Role(r).value for r in roles}
+    with scope(organisation=membership.organisation_id):
+        MembershipRole.objects.filter(membership=membership).exclude(role__in=wanted).delete()
+        have = set(
+            MembershipRole.objects.filter(membership=membership).values_list("role", flat=True)
+        )
+        MembershipRole.objects.bulk_create(
+            MembershipRole(organisation_id=membership.organisation_id, membership=membership, role=r)
+            for r in sorted(wanted - have)
+        )
+    membership.__dict__.pop("roles", None)
+
+
+def add_member(
+    *,
+    organisation: Organisation,
+    username: str,
+    display_name: str,
+    email: str,
+    roles: Iterable[str],
+    team: Team | None = None,
+    password: str | None = None,
+    language: str = "",
+) -> Membership:
+    """Create (or reuse) a person and give them a membership; for the seed and tests.
+
+    People joining through the app come in by ``accept_invitation``.
+    """
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"display_name": display_name, "email": email, "language": language},
+        )
+        if created:
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save(update_fields=["password"])
+        with scope(organisation=organisation.pk):
+            membership, _created = Membership.objects.get_or_create(
+                organisation=organisation, user=user, defaults={"team": team, "work_email": email}
+            )
+        set_roles(membership=membership, roles=roles)
+    return membership
+
+
+def switch_organisation(*, user: User, organisation_id: str, session: dict[str, object]) -> Membership:
+    """Make another of the person's own memberships the active one, or refuse."""
+    from .middleware import SESSION_KEY, memberships_of
+
+    for membership in memberships_of(user):
+        if str(membership.organisation_id) == str(organisation_id):
+            session[SESSION_KEY] = str(membership.organisation_id)
+            return membership
+    raise PermissionDenied
+
+
+# --- invitations ---------------------------------------------------------------------
+
+
+def invite(
+    *, actor: Membership, email: str, roles: Iterable[str], team: Team | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """An org admin invites someone by email; the email goes out after commit."""
+    from . import access
+    from .tasks import send_invitation
+
+    if not access.is_org_admin(actor):
+        raise PermissionDenied
+    email = BaseUserManager.normalize_email(email).strip()
+    role_values = sorted({Role(r).value for r in roles})
+    if not role_values:
+        raise ValidationError({"roles": [_("Choose at least one role.")]})
+    if team is not None and team.organisation_id != actor.organisation_id:
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organisation_id=actor.organisation_id, email=email, roles=role_values, team=team,
+            invited_by=actor, created_at=now, expires_at=now + INVITATION_LIFETIME,
+        )
+        invitation_id = str(invitation.pk)
+        transaction.on_commit(lambda: send_invitation.enqueue(invitation_id))
+    return invitation
+
+
+def withdraw_invitation(*, actor: Membership, invitation: Invitation) -> None:
+    from . import access
+
+    if not access.is_org_admin(actor) or invitation.organisation_id != actor.organisation_id:
+        raise PermissionDenied
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def accept_invitation(
+    *, invitation: Invitation, user: User | None = None, username: str = "",
+    display_name: str = "", password: str = "",
+) -> Membership:
+    """Join the organisation: as a signed-in ``user``, or by creating an account.
+
+    The invitation is claimed with a conditional update, so a link used twice at once
+    creates one membership, not two.
+    """
+    now = timezone.now()
+    with transaction.atomic(), scopes_disabled():
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(accepted_at=now)
+        if not claimed:
+            raise ValidationError(_("This invitation has expired or was already used."))
+        if user is None:
+            user = User(username=username, display_name=display_name, email=invitation.email)
+            user.set_password(password)
+            user.save()
+        if Membership.objects.filter(organisation_id=invitation.organisation_id, user=user).exists():
+            raise ValidationError(_("You are already a member of this organisation."))
+        membership = Membership.objects.create(
+            organisation_id=invitation.organisation_id, user=user, team=invitation.team,
+            work_email=invitation.email, line_manager=None,
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
+        set_roles(membership=membership, roles=invitation.roles)
+    return membership

@@ -1,0 +1,1 @@
+"""Signal handlers (none yet beyond module registration)."""

@@ -1,0 +1,358 @@
+"""Peerwork's one settings module, configured by ``PEERWORK_*`` environment variables.
+
+Every variable is documented in ``docs/deploy.md``. A bad value stops the process with a
+message naming the variable (``ImproperlyConfigured``); nothing falls back silently.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PEERWORK_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """A variable, or the contents of the file named by ``NAME_FILE`` (for secrets)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {exc}") from exc
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env(name, default) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: expected on or off")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 65535) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+    if not minimum <= number <= maximum:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected {minimum} to {maximum}")
+    return number
+
+
+def demo_secret(path: Path) -> str:
+    """A secret kept under ``var/`` so the demo survives restarts (demo only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django email settings from ``PEERWORK_EMAIL_URL``.
+
+    ``smtp://user:password@host:587`` (STARTTLS with ``?tls=1``), ``smtps://…`` (implicit
+    TLS), ``file:///path/to/folder``, ``console:`` and ``memory:``.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme in ("smtp", "smtps"):
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"PEERWORK_EMAIL_URL={url!r}: no host")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": parts.port or (465 if scheme == "smtps" else 25),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": scheme == "smtps",
+            "EMAIL_USE_TLS": scheme == "smtp" and "tls=1" in parts.query,
+            "EMAIL_TIMEOUT": 10,
+        }
+    if scheme == "file":
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": unquote(parts.path),
+        }
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "memory":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    raise ImproperlyConfigured(
+        f"PEERWORK_EMAIL_URL={url!r}: expected smtp://, smtps://, file://, console: or memory:"
+    )
+
+
+PEERWORK_ENV = env_choice("PEERWORK_ENV", ("demo", "production"), "demo")
+DEMO = PEERWORK_ENV == "demo"
+DEBUG = False
+
+# --- secrets -------------------------------------------------------------------------
+
+SECRET_KEY = env("PEERWORK_SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not DEMO:
+        raise ImproperlyConfigured("PEERWORK_SECRET_KEY (or _FILE) is required in production")
+    SECRET_KEY = demo_secret(VAR_DIR / "secret-key")
+elif len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("PEERWORK_SECRET_KEY must be at least 32 characters")
+
+_master_key_file = env("PEERWORK_MASTER_KEY_FILE")
+if _master_key_file:
+    PEERWORK_MASTER_KEY_FILE = Path(_master_key_file)
+    if not PEERWORK_MASTER_KEY_FILE.is_file():
+        raise ImproperlyConfigured(f"PEERWORK_MASTER_KEY_FILE={_master_key_file!r} does not exist")
+elif DEMO:
+    # The demo makes its own key file on first use (peerwork.core.keyring).
+    PEERWORK_MASTER_KEY_FILE = VAR_DIR / "master.key"
+else:
+    raise ImproperlyConfigured("PEERWORK_MASTER_KEY_FILE is required in production")
+
+# Where each audit chain's head is also written, outside the database (see docs/operations.md).
+PEERWORK_AUDIT_HEAD_FILE = Path(env("PEERWORK_AUDIT_HEAD_FILE", str(VAR_DIR / "audit-heads.log")) or "")
+
+# --- hosts ---------------------------------------------------------------------------
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+ALLOWED_HOSTS = [h.strip() for h in (env("PEERWORK_ALLOWED_HOSTS") or "").split(",") if h.strip()]
+if not ALLOWED_HOSTS:
+    if not DEMO:
+        raise ImproperlyConfigured("PEERWORK_ALLOWED_HOSTS is required in production")
+    ALLOWED_HOSTS = list(LOOPBACK_HOSTS)
+if DEMO and any(h not in LOOPBACK_HOSTS and h != "testserver" for h in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "PEERWORK_ENV=demo serves plain http on loopback only; use production for other hosts"
+    )
+PEERWORK_PORT = env_int("PEERWORK_PORT", 8000, minimum=1)
+PEERWORK_TRUSTED_PROXY_HOPS = env_int("PEERWORK_TRUSTED_PROXY_HOPS", 0, maximum=10)
+
+# --- applications --------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rules.apps.AutodiscoverRulesConfig",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "allauth",
+    "allauth.account",
+    "peerwork.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "peerwork.core.middleware.MembershipMiddleware",
+    "peerwork.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "peerwork.urls"
+WSGI_APPLICATION = "peerwork.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "peerwork.core.context_processors.peerwork",
+            ],
+            "string_if_invalid": "",
+        },
+    }
+]
+
+# --- data ----------------------------------------------------------------------------
+
+DATABASE_URL = env("PEERWORK_DATABASE_URL", f"sqlite:///{VAR_DIR / 'peerwork.sqlite3'}") or ""
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+except (ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(f"PEERWORK_DATABASE_URL={DATABASE_URL!r}: {exc}") from exc
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"] = {
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
+        # two writers queue on the busy timeout instead of failing half-way (DESIGN.md).
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 10,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db.setdefault("OPTIONS", {})["connect_timeout"] = 2
+else:
+    raise ImproperlyConfigured(
+        f"PEERWORK_DATABASE_URL={DATABASE_URL!r}: expected sqlite:/// or postgresql://"
+    )
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- background work -----------------------------------------------------------------
+
+PEERWORK_TASKS = env_choice("PEERWORK_TASKS", ("db", "rq"), "db")
+PEERWORK_REDIS_URL = env("PEERWORK_REDIS_URL", "redis://127.0.0.1:6379/0") or ""
+if PEERWORK_TASKS == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": PEERWORK_REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# A worker or deadline loop whose heartbeat is older than this is taken for dead, and the
+# tasks it held are given to another worker (django-tasks-db never reclaims them itself).
+PEERWORK_WORKER_LEASE_SECONDS = env_int("PEERWORK_WORKER_LEASE_SECONDS", 60, minimum=5, maximum=3600)
+
+# --- outbound channels ---------------------------------------------------------------
+
+_email_default = f"file://{VAR_DIR / 'mail'}" if DEMO else "smtp://localhost:25"
+PEERWORK_EMAIL_URL = env("PEERWORK_EMAIL_URL", _email_default) or _email_default
+globals().update(email_settings(PEERWORK_EMAIL_URL))
+DEFAULT_FROM_EMAIL = env("PEERWORK_EMAIL_FROM", "Peerwork <peerwork@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+PEERWORK_SMS_GATEWAY = env_choice("PEERWORK_SMS_GATEWAY", ("none", "http"), "none")
+PEERWORK_SMS_URL = env("PEERWORK_SMS_URL", "") or ""
+PEERWORK_SMS_TOKEN = env("PEERWORK_SMS_TOKEN", "") or ""
+PEERWORK_SMS_SENDER = env("PEERWORK_SMS_SENDER", "") or ""
+if PEERWORK_SMS_GATEWAY == "http" and not PEERWORK_SMS_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("PEERWORK_SMS_GATEWAY=http needs PEERWORK_SMS_URL=https://…")
+
+# --- sign-in and sessions ------------------------------------------------------------
+
+PEERWORK_REQUIRE_MFA = env_bool("PEERWORK_REQUIRE_MFA", True)
+if not PEERWORK_REQUIRE_MFA and not DEMO:
+    raise ImproperlyConfigured("PEERWORK_REQUIRE_MFA=off is allowed only with PEERWORK_ENV=demo")
+PEERWORK_DEMO_PASSWORD = env("PEERWORK_DEMO_PASSWORD", "") or ""
+
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_ADAPTER = "peerwork.core.accounts.AccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "account_login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEMO:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("PEERWORK_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- languages -----------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("id", _("Indonesian")),
+    ("sw", _("Swahili")),
+]
+LOCALE_PATHS = [BASE_DIR / "peerwork" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- static files --------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if os.environ.get("PEERWORK_TESTING") == "1":
+    # Tests render pages without running collectstatic first.
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- logging -------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "peerwork": {"level": "INFO"},
+        "django_tasks_db": {"level": "WARNING"},
+    },
+}
