@@ -153,6 +153,21 @@ if DEMO and any(h not in LOOPBACK_HOSTS and h != "testserver" for h in ALLOWED_H
 PEERWORK_PORT = env_int("PEERWORK_PORT", 8000, minimum=1)
 PEERWORK_TRUSTED_PROXY_HOPS = env_int("PEERWORK_TRUSTED_PROXY_HOPS", 0, maximum=10)
 
+# Where people reach this instance: links in emails (invitations) are built on it, never on
+# the Host header of whichever request happened to trigger them.
+PEERWORK_BASE_URL = (env("PEERWORK_BASE_URL") or "").rstrip("/")
+if not PEERWORK_BASE_URL:
+    if not DEMO:
+        raise ImproperlyConfigured("PEERWORK_BASE_URL (https://…) is required in production")
+    PEERWORK_BASE_URL = f"http://127.0.0.1:{PEERWORK_PORT}"
+_base = urlsplit(PEERWORK_BASE_URL)
+if _base.scheme not in ("http", "https") or not _base.hostname or _base.path or _base.query:
+    raise ImproperlyConfigured(
+        f"PEERWORK_BASE_URL={PEERWORK_BASE_URL!r}: expected a scheme and host, like https://peerwork.example.org"
+    )
+if not DEMO and _base.scheme != "https":
+    raise ImproperlyConfigured(f"PEERWORK_BASE_URL={PEERWORK_BASE_URL!r}: production needs https://")
+
 # --- applications --------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -168,9 +183,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    # Before allauth, so our templates (allauth/layouts/base.html …) override its own.
+    "peerwork.core",
     "allauth",
     "allauth.account",
-    "peerwork.core",
 ]
 
 MIDDLEWARE = [
