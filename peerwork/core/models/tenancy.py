@@ -119,6 +119,8 @@ class Team(OrganisationOwned):
         verbose_name=_("site"),
     )
     name = models.CharField(_("name"), max_length=200)
+    # Raised on every change so a client holding an old copy gets 409 (API.md "If-Match").
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("team")
