@@ -287,6 +287,7 @@ class Migration(migrations.Migration):
                 ('seq', models.PositiveBigIntegerField(verbose_name='number')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
                 ('actor_id', models.UUIDField(blank=True, null=True, verbose_name='who')),
+                ('kind', models.CharField(choices=[('write', 'change'), ('read', 'read')], default='write', max_length=8, verbose_name='kind')),
                 ('action', models.CharField(max_length=64, verbose_name='action')),
                 ('object_type', models.CharField(blank=True, max_length=64, verbose_name='kind of record')),
                 ('object_id', models.UUIDField(blank=True, null=True, verbose_name='record')),

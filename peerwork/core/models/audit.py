@@ -30,6 +30,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
+    class Kind(models.TextChoices):
+        # Reads of disclosed, private or confidential data are what a person's "who saw my
+        # data" page lists (DESIGN.md "Privacy model"); writes are everything else.
+        WRITE = "write", _("change")
+        READ = "read", _("read")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
@@ -37,6 +43,7 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField(_("number"))
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor_id = models.UUIDField(_("who"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.WRITE)
     action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("kind of record"), max_length=64, blank=True)
     object_id = models.UUIDField(_("record"), null=True, blank=True)
