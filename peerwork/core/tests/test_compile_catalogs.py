@@ -110,3 +110,8 @@ def test_a_translation_with_other_placeholders_fails_loudly(project):
     with pytest.raises(CommandError, match="django.po"):
         run()
     assert not (project / "django.mo").exists()
+
+
+def test_it_is_silent_at_verbosity_zero_but_still_compiles(project):
+    assert run("--verbosity", "0") == ""
+    assert (project / "django.mo").exists()

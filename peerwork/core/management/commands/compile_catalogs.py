@@ -85,10 +85,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         found = catalogs(Path(settings.BASE_DIR) / "peerwork")
+        compiled = compile_catalogs(found, force=options["force"])
+        if options["verbosity"] < 1:
+            return
         if not found:
             self.stdout.write("No translation catalogs yet: nothing to compile.")
-            return
-        compiled = compile_catalogs(found, force=options["force"])
         for mo in compiled:
             self.stdout.write(f"Compiled {mo.relative_to(settings.BASE_DIR)}", self.style.SUCCESS)
         up_to_date = len(found) - len(compiled)
