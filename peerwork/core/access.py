@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 import rules
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -52,11 +52,12 @@ class Action(StrEnum):
 
 
 # Roles whose holders take part in the organisation's everyday work and so see its
-# directory. Peer interviewers (who may be clients) and support-group facilitators (who may
-# be external) see only their own panel or group (PRODUCT.md "Who uses it").
+# directory. Peer interviewers (who may be clients), support-group facilitators and coaches
+# (who may be external) see only their own panel, group or coachee (PRODUCT.md "Who uses
+# it"; the coach's terms of reference are non-managerial, App. 4).
 WORKING_ROLES = frozenset(
     {Role.STAFF, Role.VOLUNTEER, Role.LINE_MANAGER, Role.HR, Role.DIRECTOR, Role.PEER_MENTOR,
-     Role.COACH, Role.ORG_ADMIN}
+     Role.ORG_ADMIN}
 )
 
 # Modules register extra ways a person may come to read someone's disclosed or private
@@ -103,6 +104,11 @@ def is_hr(actor: Membership) -> bool:
 
 
 @rules.predicate
+def is_director(actor: Membership) -> bool:
+    return actor.is_active and actor.has_role(Role.DIRECTOR)
+
+
+@rules.predicate
 def is_self(actor: Membership, subject: Membership | None) -> bool:
     return subject is not None and actor.is_active and actor.pk == subject.pk
 
@@ -130,21 +136,32 @@ def can(
     ``subject`` is the person the data is about, or None for organisation-level work data
     (sites, teams). Another organisation's data is never allowed.
     """
-    if actor is None or not _same_org(actor, subject):
+    # An ended membership is denied everything here, so no registered opening can forget it.
+    if actor is None or not actor.is_active or not _same_org(actor, subject):
         return False
     action = Action(action)
     data_class = DataClass(data_class)
 
     if data_class is DataClass.WORK:
         if action in (Action.LIST, Action.READ):
-            return bool(is_working_member(actor) or is_self(actor, subject))
+            return bool(
+                is_working_member(actor)
+                or is_self(actor, subject)
+                or is_supporter_of(actor, subject)  # a coach finds the person they coach
+            )
+        if subject is None:
+            # Sites and teams are configuration (the org admin's); their export feeds HR's
+            # reports and the director's organisation-wide aggregates.
+            if action is Action.EXPORT:
+                return bool(is_hr(actor) or is_director(actor))
+            return bool(is_org_admin(actor))
         if action is Action.EXPORT:
             return bool(is_self(actor, subject) or is_hr(actor))
         if action is Action.CHANGE:
             return bool(
                 is_org_admin(actor) or is_hr(actor) or is_line_manager_of(actor, subject)
             )
-        return bool(is_org_admin(actor))  # DELETE: ending a membership, removing a team
+        return bool(is_org_admin(actor))  # DELETE: ending a membership
 
     if data_class is DataClass.PERSONNEL:
         if action in (Action.LIST, Action.READ):
@@ -191,7 +208,7 @@ def _lookup(queryset: models.QuerySet[M], object_id: object) -> M:
     """Find by id inside the active organisation scope, or 404."""
     try:
         return queryset.get(pk=parse_id(object_id))
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
