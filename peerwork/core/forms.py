@@ -9,6 +9,7 @@ choice" error.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -24,7 +25,7 @@ class TeamForm(forms.Form):
     """Parses the team page's form; ``peerwork.core.teams`` applies the rules and saves."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    site = forms.ModelChoiceField(
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
         label=_("Site"), queryset=Site.objects.none(), required=False,
         empty_label=_("No particular site"),
         help_text=_("Where the team usually works from."),
@@ -33,7 +34,7 @@ class TeamForm(forms.Form):
     # If-Match uses it): a save over someone else's newer change is refused, not silent.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args: Any, organisation_id: object, team: Team | None = None,
+    def __init__(self, *args: Any, organisation_id: uuid.UUID, team: Team | None = None,
                  **kwargs: Any) -> None:
         if team is not None and "initial" not in kwargs:
             kwargs["initial"] = {"name": team.name, "site": team.site_id, "version": team.version}
@@ -48,7 +49,7 @@ class TeamForm(forms.Form):
         """After a refused save: keep what was typed, and let the next save go over the
         current version (the page shows what the other person saved)."""
         assert self.team is not None  # noqa: S101
-        data = self.data.copy()
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
         data["version"] = str(self.team.version)
         self.data = data
 
@@ -62,12 +63,12 @@ class InvitationForm(forms.Form):
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one role.")},
     )
-    team = forms.ModelChoiceField(
+    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.none(), required=False,
         empty_label=_("No team yet"),
     )
 
-    def __init__(self, *args: Any, organisation_id: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation_id: uuid.UUID, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_id = organisation_id
         team_field = self.fields["team"]

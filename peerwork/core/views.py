@@ -59,7 +59,7 @@ PAGE_SIZE = 50
 class MemberRequest(HttpRequest):
     """A request from a signed-in person acting as one of their memberships."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     member: Membership
     memberships: list[Membership]
 
@@ -226,7 +226,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     membership = services.switch_organisation(
         user=cast(User, request.user),
         organisation_id=request.POST.get("organisation", ""),
-        session=request.session,  # type: ignore[arg-type]
+        session=request.session,
     )
     messages.info(
         request, _("You are now working in %(organisation)s.") % {"organisation": membership.organisation.name}
@@ -430,12 +430,11 @@ def invitations(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    role_names = dict(Role.choices)
     rows = [
         (
             invitation,
             _invitation_status(invitation, now),
-            [str(role_names[code]) for code in invitation.roles if code in role_names],
+            [str(label) for value, label in Role.choices if value in invitation.roles],
         )
         for invitation in page
     ]

@@ -1,0 +1,188 @@
+"""My day (``/``): each role sees its own sections and nothing more."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from peerwork.core.models import Invitation, Notification, Role, SupportRelationship, User
+from peerwork.core.services import add_member
+from peerwork.core.tests.page_checks import assert_sound_page
+
+
+def day_of(client, member) -> str:
+    client.force_login(member.user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return assert_sound_page(response)
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_person_with_no_membership_sees_a_plain_page(client, story):
+    operator = User.objects.create_user(username="operator", password="x" * 12, is_staff=True)
+    client.force_login(operator)
+    response = client.get("/")
+    html = assert_sound_page(response)
+    assert response.status_code == 200
+    assert "You belong to no organisation here" in html
+    assert "Harbourside" not in html and "Riverside" not in html
+
+
+def test_every_member_sees_their_day_with_honest_empty_states(client, story):
+    html = day_of(client, story.amina)
+    assert "Hello, Amina Wanjiru" in html
+    assert "Shift planning is not part of Peerwork yet" in html
+    assert "Nothing new" in html
+
+
+def test_a_staff_member_sees_no_one_else(client, story):
+    html = day_of(client, story.amina)
+    for other in ("Ravi", "Olena", "Joseph", "Samuel", "Grace"):
+        assert other not in html
+    for heading in ("People you manage", "People you support", "at a glance", "Invitations and teams"):
+        assert heading not in html
+
+
+def test_a_line_manager_sees_their_direct_reports_only(client, story):
+    html = day_of(client, story.ravi)
+    assert "People you manage" in html
+    for report in ("Amina Wanjiru", "Olena Petrenko", "Joseph Otieno"):
+        assert report in html
+    assert f"/people/{story.amina.pk}" in html
+    assert "Taslima" not in html and "Grace" not in html
+
+
+def test_a_line_manager_with_no_reports_is_told_how_reports_are_set(client, story):
+    html = day_of(client, story.taslima)
+    assert "Nobody has you as their line manager yet" in html
+    assert "Amina" not in html
+
+
+def test_the_director_sees_counts_and_never_names(client, story):
+    html = day_of(client, story.daniel)
+    assert "The organisation at a glance" in html
+    assert '<span class="figure">12</span>' in html
+    assert "<th scope=\"row\">Staff member</th><td>7</td>" in html
+    # One director, two line managers: too few to show as numbers.
+    assert "<th scope=\"row\">Director</th><td>fewer than 5</td>" in html
+    assert "<th scope=\"row\">Line manager</th><td>fewer than 5</td>" in html
+    for name in ("Amina", "Wanjiru", "Ravi", "Olena", "Samuel", "Leila"):
+        assert name not in html
+
+
+def test_hr_sees_how_many_people_and_open_invitations(client, story):
+    with scopes_disabled():
+        Invitation.objects.create(
+            organisation=story.harbourside, email="new@example.org", roles=["staff"],
+            expires_at=timezone.now() + timezone.timedelta(days=3),
+        )
+    html = day_of(client, story.grace)
+    assert "People and invitations" in html
+    assert '<span class="figure">12</span> people' in html
+    assert '<span class="figure">1</span> invitations waiting' in html
+    assert "Amina" not in html and "new@example.org" not in html
+
+
+def test_the_org_admin_sees_open_invitations_and_teams(client, story):
+    with scopes_disabled():
+        Invitation.objects.create(
+            organisation=story.harbourside, email="new@example.org", roles=["staff"],
+            expires_at=timezone.now() + timezone.timedelta(days=3),
+        )
+        Invitation.objects.create(
+            organisation=story.harbourside, email="old@example.org", roles=["staff"],
+            expires_at=timezone.now() - timezone.timedelta(days=1),
+        )
+    html = day_of(client, story.chen)
+    assert "Invitations and teams" in html
+    assert "new@example.org" in html
+    assert "old@example.org" not in html
+    assert "1 team" in html and "1 site" in html
+    assert "Amina" not in html
+
+
+def test_mentors_and_coaches_see_only_the_people_they_support(client, story):
+    samuel = day_of(client, story.samuel)
+    assert "People you support" in samuel
+    assert "Amina Wanjiru" in samuel and "Peer mentoring" in samuel
+    assert "Olena" not in samuel
+    leila = day_of(client, story.leila)
+    assert "Olena Petrenko" in leila and "Coaching or supervision" in leila
+    assert "Amina" not in leila
+
+
+def test_an_ended_support_relationship_leaves_the_list(client, story):
+    with scopes_disabled():
+        SupportRelationship.objects.filter(supporter=story.samuel).update(
+            ended_on=timezone.localdate() - timezone.timedelta(days=1)
+        )
+    html = day_of(client, story.samuel)
+    assert "Amina" not in html
+    assert "You are not mentoring or coaching anyone" in html
+
+
+def test_peer_interviewers_and_facilitators_see_only_their_own_day(client, story):
+    for member in (story.peter, story.farah):
+        html = day_of(client, member)
+        assert "Today" in html
+        for heading in ("People you manage", "People you support", "at a glance", "Invitations and teams"):
+            assert heading not in html
+        assert 'href="/people"' not in html
+
+
+def test_unread_messages_show_to_their_recipient_only(client, story):
+    with scopes_disabled():
+        Notification.objects.create(organisation=story.harbourside, recipient=story.amina,
+                                    kind="test.hello")
+    assert "You have 1 unread message." in day_of(client, story.amina)
+    assert "Nothing new" in day_of(client, story.ravi)
+
+
+def test_another_organisations_member_sees_only_their_own_organisation(client, story):
+    html = day_of(client, story.taras)
+    assert "Riverside Drug User Network" in html
+    assert "Harbourside" not in html
+
+
+def _queries_for_each_role(client, story) -> dict[str, int]:
+    counts = {}
+    for name in ("amina", "ravi", "samuel", "grace", "daniel", "chen", "peter"):
+        client.force_login(getattr(story, name).user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        counts[name] = len(captured)
+    return counts
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_people(client, story):
+    before = _queries_for_each_role(client, story)  # 12 people
+    with scopes_disabled():
+        for number in range(50):
+            person = add_member(
+                organisation=story.harbourside, username=f"person{number}",
+                display_name=f"Person {number}", email=f"person{number}@example.org",
+                roles=[Role.STAFF], team=story.team,
+            )
+            person.line_manager = story.ravi
+            person.save(update_fields=["line_manager"])
+            SupportRelationship.objects.create(
+                organisation=story.harbourside, supporter=story.samuel, person=person,
+                kind=SupportRelationship.Kind.MENTOR,
+            )
+            Invitation.objects.create(
+                organisation=story.harbourside, email=f"invitee{number}@example.org",
+                roles=["staff"], expires_at=timezone.now() + timezone.timedelta(days=3),
+            )
+            Notification.objects.create(organisation=story.harbourside, recipient=story.amina,
+                                        kind="test.hello")
+    after = _queries_for_each_role(client, story)  # 62 people
+    assert after == before
+    html = day_of(client, story.ravi)
+    assert "Person 49" in html  # the reports really are listed, with their teams
