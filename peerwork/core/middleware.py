@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
@@ -22,7 +23,8 @@ def memberships_of(user: object) -> list[Membership]:
     """
     with scopes_disabled():
         return list(
-            Membership.objects.filter(user=user, ended_at__isnull=True)
+            Membership.objects.filter(user=user)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=timezone.now()))
             .select_related("organisation", "team", "user")
             .prefetch_related("role_grants")
             .order_by("organisation__name")
