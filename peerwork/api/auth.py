@@ -106,8 +106,9 @@ def run_as_acting_member(run: Callable[..., HttpResponseBase]) -> Callable[..., 
             if member is None:
                 response = run(request, *args, **kwargs)  # authentication answers 401
             else:
-                with scope(organisation=member.organisation_id), timezone.override(
-                    member.organisation.time_zone
+                with (
+                    scope(organisation=member.organisation_id),
+                    timezone.override(member.organisation.time_zone),
                 ):
                     response = run(request, *args, **kwargs)
             response["Content-Language"] = translation.get_language()

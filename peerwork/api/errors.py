@@ -20,7 +20,10 @@ from peerwork.core.versions import StaleVersion
 
 
 def _answer(
-    api: NinjaAPI, request: HttpRequest, status: int, detail: str,
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    detail: str,
     errors: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {"detail": detail}
@@ -46,7 +49,9 @@ def install(api: NinjaAPI) -> None:
     def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         if hasattr(exc, "error_dict"):
             fields = {
-                ("non_field_errors" if field == NON_FIELD_ERRORS else field): [str(m) for m in messages]
+                ("non_field_errors" if field == NON_FIELD_ERRORS else field): [
+                    str(m) for m in messages
+                ]
                 for field, messages in exc.message_dict.items()
             }
             first = next(iter(fields.values()))[0]
@@ -56,14 +61,18 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(StaleVersion)
     def conflict(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
         return _answer(
-            api, request, 409,
+            api,
+            request,
+            409,
             _("Someone else changed this since you read it. Read it again, then retry."),
         )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         response = _answer(
-            api, request, 401,
+            api,
+            request,
+            401,
             _("Sign in, or send a valid API token: it may have expired or been revoked."),
         )
         response["WWW-Authenticate"] = 'Bearer realm="peerwork"'

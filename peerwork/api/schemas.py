@@ -32,7 +32,11 @@ class ValidationErrorOut(Schema):
 
 
 _ERROR_SCHEMAS: dict[int, type[Schema]] = {
-    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
     422: ValidationErrorOut,
 }
 

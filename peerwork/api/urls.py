@@ -6,13 +6,36 @@ token or session (``peerwork.api.auth``); errors answer as ``peerwork.api.errors
 module adds its router here with ``api.add_router("", "peerwork.<app>.api.router")``.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from . import errors
 from .auth import authentication, run_as_acting_member
 from .docs import SWAGGER, members_only
 
-api = NinjaAPI(
+
+def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    response = JsonResponse({"detail": _("Not found.")}, status=404)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+class PeerworkAPI(NinjaAPI):
+    """django-ninja's API, answering JSON (not Django's HTML page) for unknown paths."""
+
+    def _get_urls(self) -> list[Any]:
+        # Last, so it only catches what no operation matched (an id with a "/" in it, a
+        # trailing slash, a path that does not exist).
+        return [*super()._get_urls(), re_path(r"^.*$", _unknown_path, name="unknown-path")]
+
+
+api = PeerworkAPI(
     title="Peerwork API",
     version="1",
     description=(

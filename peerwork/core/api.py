@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -79,11 +81,20 @@ class RoleOut(Schema):
     label: str
 
 
+def _already(obj: object, name: str) -> Any:
+    """A field of a schema or dict that was resolved before.
+
+    django-ninja runs resolvers again when it re-checks what a handler built (a schema or
+    a dict), so a resolver turns only model instances into values and passes the rest on.
+    """
+    if isinstance(obj, Mapping):
+        return obj[name]
+    return getattr(obj, name)
+
+
 def _roles(obj: Membership | Schema) -> list[RoleOut]:
-    # django-ninja runs resolvers again when it re-checks a schema built in a handler;
-    # only a membership needs resolving.
     if not isinstance(obj, Membership):
-        return list(obj.roles)  # type: ignore[attr-defined]
+        return list(_already(obj, "roles"))
     return [
         RoleOut(code=value, label=str(label)) for value, label in Role.choices if value in obj.roles
     ]
@@ -149,18 +160,16 @@ class TokenOut(Schema):
 
     @staticmethod
     def resolve_prefix(obj: ApiToken | Schema) -> str:
-        return tokens.display_prefix(obj) if isinstance(obj, ApiToken) else obj.prefix  # type: ignore[attr-defined]
+        return tokens.display_prefix(obj) if isinstance(obj, ApiToken) else _already(obj, "prefix")
 
     @staticmethod
     def resolve_usable(obj: ApiToken | Schema) -> bool:
-        return obj.is_usable() if isinstance(obj, ApiToken) else obj.usable  # type: ignore[attr-defined]
+        return obj.is_usable() if isinstance(obj, ApiToken) else bool(_already(obj, "usable"))
 
 
 class TokenCreate(Schema):
     name: Text = Field(min_length=1, max_length=tokens.NAME_MAX_LENGTH)
-    expires_in_days: int = Field(
-        tokens.DEFAULT_LIFETIME_DAYS, ge=1, le=tokens.MAX_LIFETIME_DAYS
-    )
+    expires_in_days: int = Field(tokens.DEFAULT_LIFETIME_DAYS, ge=1, le=tokens.MAX_LIFETIME_DAYS)
 
 
 class TokenCreated(TokenOut):
@@ -182,9 +191,7 @@ _IF_MATCH = re.compile(r'\s*(?:W/)?"?(\d{1,9})"?\s*')
 def _version_from(if_match: str) -> int:
     found = _IF_MATCH.fullmatch(if_match)
     if found is None:
-        raise ValidationError(
-            {"If-Match": [_("Send the version you read, like If-Match: \"3\".")]}
-        )
+        raise ValidationError({"If-Match": [_('Send the version you read, like If-Match: "3".')]})
     return int(found.group(1))
 
 
@@ -196,7 +203,10 @@ def _etag(response: HttpResponse, version: int) -> None:
 
 
 @router.get(
-    "/me", response={200: MeOut, **errors()}, summary="Who I am", tags=["me"],
+    "/me",
+    response={200: MeOut, **errors()},
+    summary="Who I am",
+    tags=["me"],
 )
 def me(request: HttpRequest) -> dict[str, object]:
     """The person, the membership this request acts as, and their own memberships."""
@@ -209,8 +219,10 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get(
-    "/organisations", response={200: list[OrganisationOut], **errors()},
-    summary="My organisations", tags=["organisations"],
+    "/organisations",
+    response={200: list[OrganisationOut], **errors()},
+    summary="My organisations",
+    tags=["organisations"],
 )
 @paginate(Pages)
 def organisations(request: HttpRequest) -> list[Organisation]:
@@ -219,8 +231,10 @@ def organisations(request: HttpRequest) -> list[Organisation]:
 
 
 @router.get(
-    "/organisations/{organisation_id}", response={200: OrganisationOut, **errors(404)},
-    summary="One of my organisations", tags=["organisations"],
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, **errors(404)},
+    summary="One of my organisations",
+    tags=["organisations"],
 )
 def organisation(request: HttpRequest, organisation_id: str) -> Organisation:
     """One organisation the person belongs to; any other answers 404."""
@@ -235,7 +249,10 @@ def organisation(request: HttpRequest, organisation_id: str) -> Organisation:
 
 
 @router.get(
-    "/sites", response={200: list[SiteOut], **errors(403)}, summary="Sites", tags=["sites"],
+    "/sites",
+    response={200: list[SiteOut], **errors(403)},
+    summary="Sites",
+    tags=["sites"],
 )
 @paginate(Pages)
 def sites(request: HttpRequest) -> QuerySet[Site]:
@@ -246,7 +263,9 @@ def sites(request: HttpRequest) -> QuerySet[Site]:
 
 
 @router.get(
-    "/sites/{site_id}", response={200: SiteOut, **errors(404)}, summary="One site",
+    "/sites/{site_id}",
+    response={200: SiteOut, **errors(404)},
+    summary="One site",
     tags=["sites"],
 )
 def site(request: HttpRequest, site_id: str) -> Site:
@@ -254,7 +273,10 @@ def site(request: HttpRequest, site_id: str) -> Site:
 
 
 @router.get(
-    "/teams", response={200: list[TeamOut], **errors(403)}, summary="Teams", tags=["teams"],
+    "/teams",
+    response={200: list[TeamOut], **errors(403)},
+    summary="Teams",
+    tags=["teams"],
 )
 @paginate(Pages)
 def team_list(request: HttpRequest) -> QuerySet[Team]:
@@ -269,7 +291,9 @@ def team_list(request: HttpRequest) -> QuerySet[Team]:
 
 
 @router.get(
-    "/teams/{team_id}", response={200: TeamOut, **errors(404)}, summary="One team",
+    "/teams/{team_id}",
+    response={200: TeamOut, **errors(404)},
+    summary="One team",
     tags=["teams"],
 )
 def team(request: HttpRequest, team_id: str, response: HttpResponse) -> Team:
@@ -280,7 +304,9 @@ def team(request: HttpRequest, team_id: str, response: HttpResponse) -> Team:
 
 
 @router.post(
-    "/teams", response={201: TeamOut, **errors(400, 403)}, summary="Add a team",
+    "/teams",
+    response={201: TeamOut, **errors(400, 403)},
+    summary="Add a team",
     tags=["teams"],
 )
 def team_create(request: HttpRequest, payload: TeamCreate, response: HttpResponse) -> Status:
@@ -292,11 +318,16 @@ def team_create(request: HttpRequest, payload: TeamCreate, response: HttpRespons
 
 
 @router.patch(
-    "/teams/{team_id}", response={200: TeamOut, **errors(400, 403, 404, 409)},
-    summary="Change a team", tags=["teams"],
+    "/teams/{team_id}",
+    response={200: TeamOut, **errors(400, 403, 404, 409)},
+    summary="Change a team",
+    tags=["teams"],
 )
 def team_change(
-    request: HttpRequest, team_id: str, payload: TeamChange, response: HttpResponse,
+    request: HttpRequest,
+    team_id: str,
+    payload: TeamChange,
+    response: HttpResponse,
     if_match: str = Header(
         ..., alias="If-Match", description="The team's `version` (or `ETag`) as you read it."
     ),
@@ -304,14 +335,17 @@ def team_change(
     """Rename a team or move it to another site (org admins). 409 when the team changed
     since the version sent in `If-Match`."""
     member = member_of(request)
-    found = access.team_for_member(member, team_id)
+    found = access.team_for_member(member, team_id, Action.CHANGE)
     changes: dict[str, object] = {}
     if "name" in payload.model_fields_set and payload.name is not None:
         changes["name"] = payload.name
     if "site_id" in payload.model_fields_set:
         changes["site_id"] = payload.site_id
     changed = teams.change_team(
-        actor=member, team=found, version=_version_from(if_match), **changes  # type: ignore[arg-type]
+        actor=member,
+        team=found,
+        version=_version_from(if_match),
+        **changes,  # type: ignore[arg-type]
     )
     _etag(response, changed.version)
     return changed
@@ -321,7 +355,9 @@ def team_change(
 
 
 @router.get(
-    "/members", response={200: list[MemberOut], **errors(403)}, summary="The directory",
+    "/members",
+    response={200: list[MemberOut], **errors(403)},
+    summary="The directory",
     tags=["members"],
 )
 @paginate(Pages)
@@ -338,8 +374,10 @@ def members(request: HttpRequest) -> QuerySet[Membership]:
 
 
 @router.get(
-    "/members/{member_id}", response={200: MemberOut, **errors(404)},
-    summary="A colleague's directory card", tags=["members"],
+    "/members/{member_id}",
+    response={200: MemberOut, **errors(404)},
+    summary="A colleague's directory card",
+    tags=["members"],
 )
 def member_card(request: HttpRequest, member_id: str) -> Membership:
     return access.membership_for_member(member_of(request), member_id)
@@ -349,7 +387,9 @@ def member_card(request: HttpRequest, member_id: str) -> Membership:
 
 
 @router.get(
-    "/tokens", response={200: list[TokenOut], **errors()}, summary="My API tokens",
+    "/tokens",
+    response={200: list[TokenOut], **errors()},
+    summary="My API tokens",
     tags=["tokens"],
 )
 @paginate(Pages)
@@ -360,7 +400,9 @@ def token_list(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.post(
-    "/tokens", response={201: TokenCreated, **errors(400, 403)}, summary="Make an API token",
+    "/tokens",
+    response={201: TokenCreated, **errors(400, 403)},
+    summary="Make an API token",
     tags=["tokens"],
 )
 def token_create(request: HttpRequest, payload: TokenCreate) -> Status:
@@ -375,12 +417,14 @@ def token_create(request: HttpRequest, payload: TokenCreate) -> Status:
     token, raw = tokens.create_token(
         member=member, name=payload.name, expires_in_days=payload.expires_in_days
     )
-    return Status(201, TokenCreated(**TokenOut.from_orm(token).model_dump(), token=raw))
+    return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": raw})
 
 
 @router.post(
-    "/tokens/{token_id}/revoke", response={200: TokenOut, **errors(404)},
-    summary="Revoke an API token", tags=["tokens"],
+    "/tokens/{token_id}/revoke",
+    response={200: TokenOut, **errors(404)},
+    summary="Revoke an API token",
+    tags=["tokens"],
 )
 def token_revoke(request: HttpRequest, token_id: str) -> ApiToken:
     """Revoke one of the person's own tokens (again is harmless)."""

@@ -66,7 +66,11 @@ def create_team(*, actor: Membership, name: str, site_id: uuid.UUID | None = Non
 
 
 def change_team(
-    *, actor: Membership, team: Team, version: int, name: str = UNCHANGED,
+    *,
+    actor: Membership,
+    team: Team,
+    version: int,
+    name: str = UNCHANGED,
     site_id: uuid.UUID | None = UNCHANGED,
 ) -> Team:
     """The org admin renames a team or moves it to another site.

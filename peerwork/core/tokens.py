@@ -44,7 +44,10 @@ def display_prefix(token: ApiToken) -> str:
 
 
 def create_token(
-    *, member: Membership, name: str, expires_in_days: int = DEFAULT_LIFETIME_DAYS,
+    *,
+    member: Membership,
+    name: str,
+    expires_in_days: int = DEFAULT_LIFETIME_DAYS,
     now: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Make a token for the person acting as ``member``; the plaintext is returned once.
@@ -59,11 +62,11 @@ def create_token(
     if not name:
         errors["name"] = [_("Give the token a name, so you can tell it apart later.")]
     elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = [
-            _("Use at most %(count)d characters.") % {"count": NAME_MAX_LENGTH}
-        ]
-    if isinstance(expires_in_days, bool) or not isinstance(expires_in_days, int) or not (
-        1 <= expires_in_days <= MAX_LIFETIME_DAYS
+        errors["name"] = [_("Use at most %(count)d characters.") % {"count": NAME_MAX_LENGTH}]
+    if (
+        isinstance(expires_in_days, bool)
+        or not isinstance(expires_in_days, int)
+        or not (1 <= expires_in_days <= MAX_LIFETIME_DAYS)
     ):
         errors["expires_in_days"] = [
             _("A token lasts from 1 to %(max)d days.") % {"max": MAX_LIFETIME_DAYS}
@@ -81,8 +84,12 @@ def create_token(
             try:
                 with transaction.atomic():
                     token = ApiToken.objects.create(
-                        organisation_id=member.organisation_id, membership=member, name=name,
-                        prefix=prefix, digest=digest_of(raw), created_at=now,
+                        organisation_id=member.organisation_id,
+                        membership=member,
+                        name=name,
+                        prefix=prefix,
+                        digest=digest_of(raw),
+                        created_at=now,
                         expires_at=now + timedelta(days=expires_in_days),
                     )
             except IntegrityError:

@@ -25,9 +25,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help="the person's username")
         parser.add_argument("--org", required=True, help="the organisation's short name (slug)")
-        parser.add_argument("--name", default="", help="what the token is for (default: 'command line')")
         parser.add_argument(
-            "--days", type=int, default=DEFAULT_LIFETIME_DAYS,
+            "--name", default="", help="what the token is for (default: 'command line')"
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=DEFAULT_LIFETIME_DAYS,
             help=f"days until it expires, 1 to {MAX_LIFETIME_DAYS} (default {DEFAULT_LIFETIME_DAYS})",
         )
 
@@ -36,10 +40,14 @@ class Command(BaseCommand):
         slug: str = options["org"]
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(_("There is no person with the username %(name)s.") % {"name": username})
+            raise CommandError(
+                _("There is no person with the username %(name)s.") % {"name": username}
+            )
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
-            raise CommandError(_("There is no organisation with the short name %(slug)s.") % {"slug": slug})
+            raise CommandError(
+                _("There is no organisation with the short name %(slug)s.") % {"slug": slug}
+            )
         # A command runs outside any request: it opens the organisation's scope itself.
         with scope(organisation=organisation.pk):
             member = (
@@ -53,11 +61,13 @@ class Command(BaseCommand):
                 )
             if not member.is_active:
                 raise CommandError(
-                    _("%(name)s's membership of %(org)s has ended.") % {"name": username, "org": slug}
+                    _("%(name)s's membership of %(org)s has ended.")
+                    % {"name": username, "org": slug}
                 )
             try:
                 token, raw = create_token(
-                    member=member, name=options["name"] or _("command line"),
+                    member=member,
+                    name=options["name"] or _("command line"),
                     expires_in_days=options["days"],
                 )
             except ValidationError as exc:
@@ -66,12 +76,14 @@ class Command(BaseCommand):
             "%Y-%m-%d %H:%M %Z"
         )
         self.stdout.write(
-            _("API token \"%(name)s\" for %(user)s at %(org)s, valid until %(expires)s.")
+            _('API token "%(name)s" for %(user)s at %(org)s, valid until %(expires)s.')
             % {"name": token.name, "user": username, "org": organisation.slug, "expires": expires}
         )
         self.stdout.write(
-            _("Keep it like a password: it is shown only now. Use it as "
-              "'Authorization: Bearer <token>'.")
+            _(
+                "Keep it like a password: it is shown only now. Use it as "
+                "'Authorization: Bearer <token>'."
+            )
         )
         self.stdout.write(raw)
 
