@@ -137,6 +137,10 @@ else:
 
 # Where each audit chain's head is also written, outside the database (see docs/operations.md).
 PEERWORK_AUDIT_HEAD_FILE = Path(env("PEERWORK_AUDIT_HEAD_FILE", str(VAR_DIR / "audit-heads.log")) or "")
+if os.environ.get("PEERWORK_TESTING") == "1" and not env("PEERWORK_AUDIT_HEAD_FILE"):
+    # Test organisations' heads must not land in the demo's head file, where verify_audit
+    # would report them as organisations missing from the database.
+    PEERWORK_AUDIT_HEAD_FILE = VAR_DIR / f"test-audit-heads-{os.getpid()}.log"
 
 # --- hosts ---------------------------------------------------------------------------
 

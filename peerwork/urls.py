@@ -1,12 +1,13 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from peerwork.api.urls import api
+from peerwork.core.admin import operator_site
 
 urlpatterns = [
     path("", include("peerwork.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("operator/", admin.site.urls),
+    # The operator's own admin site: only what peerwork.core.admin registers (no people).
+    path("operator/", operator_site.urls),
 ]

@@ -127,6 +127,51 @@ def invite(
     return invitation
 
 
+def invite_first_admin(
+    *, organisation: Organisation, email: str, now: datetime | None = None
+) -> Invitation:
+    """The instance operator invites an organisation's first org admin (from ``/operator/``).
+
+    The operator is not a member, so this is not ``invite``: it grants only the org admin
+    role, and only while the organisation has no current org admin; from then on the
+    organisation invites its own people. The invitation is recorded in the organisation's
+    audit chain with no actor, and the email goes out after commit.
+    """
+    from django.core.validators import validate_email
+    from django.db.models import Q
+
+    from . import audit
+    from .tasks import send_invitation
+
+    email = BaseUserManager.normalize_email(email).strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": [_("Enter a valid email address.")]}) from None
+    now = now or timezone.now()
+    with transaction.atomic(), scope(organisation=organisation.pk):
+        has_admin = MembershipRole.objects.filter(
+            Q(membership__ended_at__isnull=True) | Q(membership__ended_at__gt=now),
+            organisation=organisation, role=Role.ORG_ADMIN,
+        ).exists()
+        if has_admin:
+            raise ValidationError(
+                _("This organisation already has an organisation admin; they invite others.")
+            )
+        invitation = Invitation.objects.create(
+            organisation=organisation, email=email, roles=[Role.ORG_ADMIN.value], invited_by=None,
+            created_at=now, expires_at=now + INVITATION_LIFETIME,
+        )
+        audit.record(
+            actor=None, organisation=organisation, action="invitation.create",
+            object_type="core.invitation", object_id=invitation.pk,
+            detail={"roles": [Role.ORG_ADMIN.value], "by": "operator"},
+        )
+        invitation_id = str(invitation.pk)
+        transaction.on_commit(lambda: send_invitation.enqueue(invitation_id))
+    return invitation
+
+
 def withdraw_invitation(*, actor: Membership, invitation: Invitation) -> None:
     from . import access
 
