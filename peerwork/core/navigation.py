@@ -1,4 +1,8 @@
-"""Role-aware navigation: what each member sees in the menu."""
+"""Role-aware navigation: what each member sees in the menu.
+
+A link appears only when its page would answer the member (the same ``access`` rules the
+views call first), so nobody is shown a way into a page that answers "not found".
+"""
 
 from __future__ import annotations
 
@@ -16,18 +20,19 @@ class NavItem:
     label: str
     url: str
     current: bool
+    count: int = 0  # shown beside the label when above zero (unread messages)
 
 
-def navigation_for(member: Membership, path: str) -> list[NavItem]:
-    items: list[tuple[object, str]] = [(_("My day"), reverse("core:dashboard"))]
+def navigation_for(member: Membership, path: str, *, unread: int = 0) -> list[NavItem]:
+    items: list[tuple[object, str, int]] = [(_("My day"), reverse("core:dashboard"), 0)]
     if can(member, Action.LIST, DataClass.WORK):
-        items.append((_("People"), reverse("core:members")))
-        items.append((_("Teams"), reverse("core:teams")))
+        items.append((_("People"), reverse("core:members"), 0))
+        items.append((_("Teams"), reverse("core:teams"), 0))
     if is_org_admin(member):
-        items.append((_("Invitations"), reverse("core:invitations")))
-    items.append((_("Inbox"), reverse("core:inbox")))
-    items.append((_("API tokens"), reverse("core:tokens")))
+        items.append((_("Invitations"), reverse("core:invitations"), 0))
+    items.append((_("Inbox"), reverse("core:inbox"), unread))
+    items.append((_("API tokens"), reverse("core:tokens"), 0))
     return [
-        NavItem(str(label), url, path == url or (url != "/" and path.startswith(url)))
-        for label, url in items
+        NavItem(str(label), url, path == url or (url != "/" and path.startswith(url + "/")), count)
+        for label, url, count in items
     ]

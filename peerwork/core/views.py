@@ -8,7 +8,7 @@ query starts from the acting member's organisation, inside the scope the middlew
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, services
+from . import access, notify, services
 from . import teams as teams_service
 from .access import Action, DataClass, can
 from .forms import InvitationForm, JoinForm, TeamForm, TokenForm
@@ -39,7 +39,6 @@ from .models import (
     Invitation,
     Membership,
     MembershipRole,
-    Notification,
     Role,
     Site,
     SupportRelationship,
@@ -111,20 +110,10 @@ class Figure:
         return 0 < self.count < MINIMUM_GROUP_SIZE
 
 
-def _described(items: Iterable[Notification]) -> list[Notification]:
-    """Notifications with the sentence to show, in the reader's language."""
-    listed = list(items)
-    for item in listed:
-        item.text = _("A message from Peerwork")  # type: ignore[attr-defined]
-    return listed
-
-
 def _unread(member: Membership) -> dict[str, object]:
-    unread = Notification.objects.filter(recipient=member, read_at__isnull=True)
-    return {
-        "unread_count": unread.count(),
-        "unread": _described(unread.order_by("-created_at")[:5]),
-    }
+    latest = notify.inbox_for(member).filter(read_at__isnull=True).select_related("organisation")
+    # Each notification renders its own words (Notification.subject/body/link) when shown.
+    return {"unread_count": notify.unread_count(member), "unread": list(latest[:5])}
 
 
 def _reports(member: Membership) -> list[Membership]:
@@ -515,24 +504,19 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 @member_page
 def inbox(request: HttpRequest) -> HttpResponse:
     member = cast(MemberRequest, request).member
-    items = Notification.objects.filter(recipient=member).order_by("-created_at")
+    items = notify.inbox_for(member).select_related("organisation")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _described(page.object_list)
     return render(request, "core/inbox.html", {"page": page})
 
 
 @require_POST
 @member_page
 def inbox_read(request: HttpRequest, notification_id: str) -> HttpResponse:
-    notification = access.notification_for_member(
-        cast(MemberRequest, request).member, notification_id
-    )
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    notification.refresh_from_db()
+    member = cast(MemberRequest, request).member
+    notification = access.notification_for_member(member, notification_id)
+    notify.mark_read(member=member, notification=notification)
     if request.headers.get("HX-Request"):
-        return render(request, "core/inbox.html#item", {"item": _described([notification])[0]})
+        return render(request, "core/inbox.html#item", {"item": notification})
     return redirect("core:inbox")
 
 

@@ -10,10 +10,10 @@ from peerwork.core.tests.page_checks import assert_sound_page
 
 
 def note(story, recipient, **extra) -> Notification:
+    fields = {"kind": "test.hello", **extra}
     with scopes_disabled():
         return Notification.objects.create(
-            organisation_id=recipient.organisation_id, recipient=recipient, kind="test.hello",
-            **extra,
+            organisation_id=recipient.organisation_id, recipient=recipient, **fields
         )
 
 
@@ -81,3 +81,44 @@ def test_malformed_ids_are_not_found_and_reading_needs_a_post(client, story):
     client.force_login(story.amina.user)
     assert client.post("/inbox/not-a-uuid/read").status_code == 404
     assert client.get(f"/inbox/{mine.pk}/read").status_code == 405
+
+
+def token_expiry_note(story, recipient) -> Notification:
+    return note(story, recipient, kind="core.api_token_expiring",
+                params={"expires_at": "2026-12-01T09:00:00+00:00"})
+
+
+def test_messages_show_their_words_and_link_in_the_readers_language(client, story):
+    token_expiry_note(story, story.amina)
+    client.force_login(story.amina.user)
+    html = assert_sound_page(client.get("/inbox"))
+    assert "An API token expires soon" in html
+    assert "stops working on" in html and "2026" in html
+    assert 'href="/tokens"' in html
+
+
+def test_the_inbox_answers_with_the_same_number_of_queries_for_few_or_many_messages(client, story):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(story.amina.user)
+    counts = []
+    for total in (3, 45):
+        with scopes_disabled():
+            existing = Notification.objects.filter(recipient=story.amina).count()
+        for _ in range(total - existing):
+            token_expiry_note(story, story.amina)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/inbox").status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_the_menu_counts_unread_messages_on_every_page(client, story):
+    note(story, story.amina)
+    note(story, story.amina)
+    client.force_login(story.amina.user)
+    html = assert_sound_page(client.get("/people"))
+    assert '>Inbox <span class="badge">2<span class="vh"> unread</span></span></a>' in html
+    client.force_login(story.ravi.user)
+    assert 'class="badge"' not in client.get("/people").content.decode()
