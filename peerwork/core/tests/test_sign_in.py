@@ -59,3 +59,18 @@ def test_signing_out_takes_a_post_from_the_header(client, story):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_allauths_other_account_pages_render_in_our_layout_without_inline_code(client, story):
+    anonymous = ["/accounts/password/reset/done/", "/accounts/password/reset/key/1-bad-key/"]
+    for path in anonymous:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert 'class="skip"' in assert_sound_page(response), path
+    client.force_login(story.amina.user)
+    for path in ("/accounts/logout/", "/accounts/password/change/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = assert_sound_page(response)
+        assert 'class="nav"' in html and "Harbourside Harm Reduction" in html, path
+
