@@ -142,6 +142,12 @@ if os.environ.get("PEERWORK_TESTING") == "1" and not env("PEERWORK_AUDIT_HEAD_FI
     # would report them as organisations missing from the database.
     PEERWORK_AUDIT_HEAD_FILE = VAR_DIR / f"test-audit-heads-{os.getpid()}.log"
 
+# Erasures (crypto-shredding) are also appended here, outside the database, so they can be
+# replayed after restoring an older backup: `manage.py replay_erasures` (docs/operations.md).
+PEERWORK_ERASURE_JOURNAL_FILE = Path(
+    env("PEERWORK_ERASURE_JOURNAL_FILE", str(VAR_DIR / "erasures.log")) or ""
+)
+
 # --- hosts ---------------------------------------------------------------------------
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -192,6 +198,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
 ]
+if os.environ.get("PEERWORK_TESTING") == "1":
+    # A test-only model with sealed fields owned by a person (peerwork.core.sealing tests).
+    INSTALLED_APPS += ["peerwork.core.tests.sealtest"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -5,6 +5,7 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import peerwork.core.sealing
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -269,7 +270,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('url', models.URLField(max_length=500, verbose_name='address')),
-                ('secret', models.CharField(max_length=128, verbose_name='signing secret')),
+                ('secret', peerwork.core.sealing.SealedField(owner=None, verbose_name='signing secret')),
                 ('kinds', models.JSONField(blank=True, default=list, verbose_name='kinds of message')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

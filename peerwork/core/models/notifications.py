@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..sealing import SealedField
 from .tenancy import Membership, OrganisationOwned
 
 
@@ -126,7 +127,8 @@ class WebhookEndpoint(OrganisationOwned):
     """An organisation's receiver for machine-readable alerts (signed with its secret)."""
 
     url = models.URLField(_("address"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=128)
+    # Sealed with the organisation's own key (peerwork.core.sealing); reads as plain text.
+    secret = SealedField(_("signing secret"), owner=None)
     kinds = models.JSONField(_("kinds of message"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
