@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import access, notify, services
 from . import teams as teams_service
@@ -80,9 +80,10 @@ def member_page(view: V) -> V:
     return cast(V, wrapper)
 
 
-def active_members() -> Q:
+def active_members(prefix: str = "") -> Q:
+    """Memberships that have not ended (an end date may be set ahead of time)."""
     now = timezone.now()
-    return Q(ended_at__isnull=True) | Q(ended_at__gt=now)
+    return Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": now})
 
 
 def require_list(member: Membership, data_class: DataClass) -> None:
@@ -143,8 +144,7 @@ def _open_invitations() -> QuerySet[Invitation]:
 def _director_figures(member: Membership) -> dict[str, object]:
     by_role = dict(
         MembershipRole.objects.filter(
-            Q(membership__ended_at__isnull=True) | Q(membership__ended_at__gt=timezone.now()),
-            organisation_id=member.organisation_id,
+            active_members("membership__"), organisation_id=member.organisation_id
         )
         .values_list("role")
         .annotate(n=Count("id"))
@@ -152,7 +152,7 @@ def _director_figures(member: Membership) -> dict[str, object]:
     )
     teams = (
         Team.objects.filter(organisation_id=member.organisation_id)
-        .annotate(n=Count("members", filter=Q(members__ended_at__isnull=True)))
+        .annotate(n=Count("members", filter=active_members("members__")))
         .order_by("name")
     )
     return {
@@ -161,7 +161,7 @@ def _director_figures(member: Membership) -> dict[str, object]:
     }
 
 
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """My day: one small section per role the member holds (PRODUCT.md "Who uses it")."""
     if not request.user.is_authenticated:
@@ -240,7 +240,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 # --- directory -----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @member_page
 def members(request: HttpRequest) -> HttpResponse:
     member = cast(MemberRequest, request).member
@@ -261,7 +261,7 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(request, "core/people.html", {"page": page, "query": query})
 
 
-@require_GET
+@require_safe
 @member_page
 def member_detail(request: HttpRequest, membership_id: str) -> HttpResponse:
     person = access.membership_for_member(cast(MemberRequest, request).member, membership_id)
@@ -276,14 +276,14 @@ def member_detail(request: HttpRequest, membership_id: str) -> HttpResponse:
 # --- teams ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @member_page
 def teams(request: HttpRequest) -> HttpResponse:
     member = cast(MemberRequest, request).member
     require_list(member, DataClass.WORK)
     all_teams = list(
         Team.objects.filter(organisation_id=member.organisation_id)
-        .annotate(n=Count("members", filter=Q(members__ended_at__isnull=True)))
+        .annotate(n=Count("members", filter=active_members("members__")))
         .order_by("name")
     )
     sites = list(Site.objects.filter(organisation_id=member.organisation_id).order_by("name"))
@@ -301,7 +301,7 @@ def teams(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @member_page
 def team_detail(request: HttpRequest, team_id: str) -> HttpResponse:
     member = cast(MemberRequest, request).member
@@ -436,7 +436,16 @@ def invitation_withdraw(request: HttpRequest, invitation_id: str) -> HttpRespons
     member = cast(MemberRequest, request).member
     invitation = access.invitation_for_member(member, invitation_id)
     services.withdraw_invitation(actor=member, invitation=invitation)
-    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    invitation.refresh_from_db()
+    if invitation.revoked_at is None:
+        # Accepted a moment before: the withdrawal's conditional update changed nothing.
+        messages.warning(
+            request, _("The invitation to %(email)s was already accepted.") % {"email": invitation.email}
+        )
+    else:
+        messages.success(
+            request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email}
+        )
     return redirect("core:invitations")
 
 
@@ -500,7 +509,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 # --- inbox ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @member_page
 def inbox(request: HttpRequest) -> HttpResponse:
     member = cast(MemberRequest, request).member

@@ -186,3 +186,14 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_people(client, s
     assert after == before
     html = day_of(client, story.ravi)
     assert "Person 49" in html  # the reports really are listed, with their teams
+
+
+def test_people_who_have_left_are_not_counted_or_listed(client, story):
+    with scopes_disabled():
+        story.joseph.ended_at = timezone.now() - timezone.timedelta(days=1)
+        story.joseph.save(update_fields=["ended_at"])
+        story.olena.ended_at = timezone.now() + timezone.timedelta(days=30)  # leaving soon
+        story.olena.save(update_fields=["ended_at"])
+    assert '<span class="figure">11</span>' in day_of(client, story.daniel)
+    ravi = day_of(client, story.ravi)
+    assert "Joseph" not in ravi and "Olena Petrenko" in ravi
