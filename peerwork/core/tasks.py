@@ -12,6 +12,7 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 from django_tasks import task
 
+from .channels import send_delivery
 from .models import Invitation
 
 # The invitation link carries only a signed invitation id. Whether it still works is the
@@ -81,3 +82,15 @@ def send_invitation(invitation_id: str) -> None:
             subject = render_to_string("core/email/invitation_subject.txt", context).strip()
             body = render_to_string("core/email/invitation_body.txt", context)
         send_mail(subject, body, None, [invitation.email])
+
+
+@task()
+def deliver(delivery_id: str) -> None:
+    """Send one notification delivery (``peerwork.core.channels.send_delivery``).
+
+    Idempotent, as every task must be (a worker that dies mid-task has its task run again
+    by another, see ``run_worker``): the delivery is claimed with a conditional update, so
+    a second run finds it no longer pending and sends nothing. Only a send whose outcome
+    was unknown is sent again, and it is counted.
+    """
+    send_delivery(delivery_id)

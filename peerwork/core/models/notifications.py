@@ -6,12 +6,33 @@ recipient's language only when shown or sent; nothing personal is copied into a 
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils import timezone
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ..sealing import SealedField
 from .tenancy import Membership, OrganisationOwned
+
+if TYPE_CHECKING:
+    from peerwork.core.notify import Rendered
+
+# Waits before the 2nd, 3rd … attempt of a delivery; after the last one the delivery is
+# failed. Short first steps, because alerts (a missed return) must arrive within a minute
+# or two (DESIGN.md "Budgets"); longer later ones, so an endpoint that is down for a while
+# is not hammered.
+RETRY_DELAYS = (
+    timedelta(seconds=15),
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
 class Channel(models.TextChoices):
@@ -40,6 +61,30 @@ class Notification(OrganisationOwned):
     def __str__(self) -> str:
         return self.kind
 
+    # Rendered from the kind's registry (peerwork.core.notify) in the active language, when
+    # shown: the row itself holds no words, only the kind and opaque parameters.
+    @property
+    def rendered(self) -> Rendered:
+        from peerwork.core.notify import render
+
+        cache = self.__dict__.setdefault("_rendered", {})
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in cache:
+            cache[language] = render(self)
+        return cache[language]
+
+    @property
+    def subject(self) -> str:
+        return self.rendered.subject
+
+    @property
+    def body(self) -> str:
+        return self.rendered.body
+
+    @property
+    def link(self) -> str | None:
+        return self.rendered.link
+
 
 class Delivery(OrganisationOwned):
     """One notification on one channel; the deadline loop retries it when it is due."""
@@ -54,6 +99,11 @@ class Delivery(OrganisationOwned):
         Notification, on_delete=models.CASCADE, related_name="deliveries"
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    # Webhook deliveries go to one endpoint each, so a retry resends only where it failed.
+    endpoint = models.ForeignKey(
+        "WebhookEndpoint", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="deliveries",
+    )
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Due time for the next attempt (or for taking back a send whose sender died); the
@@ -78,6 +128,117 @@ class Delivery(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.state}"
+
+    # --- state rules ------------------------------------------------------------------
+    # pending --claim--> sending --finish--> sent | pending (retry later) | failed
+    # sending --take_back (sender died, lease passed)--> pending | failed
+    # Every move is a conditional UPDATE on the old state, so two processes never both act
+    # (SQLite ignores select_for_update). Callers hold the organisation's scope.
+
+    @staticmethod
+    def lease() -> timedelta:
+        return timedelta(seconds=settings.PEERWORK_WORKER_LEASE_SECONDS)
+
+    @classmethod
+    def claim(cls, delivery_id: str | uuid.UUID, *, now: datetime) -> tuple[Delivery, DeliveryAttempt] | None:
+        """Take a pending delivery for sending, or None when another sender has it (or it
+        is no longer pending). The attempt row is written with the claim, as "outcome
+        unknown" until the send finishes, so a sender that dies mid-send leaves a true record.
+        """
+        with transaction.atomic():
+            claimed = cls.objects.filter(pk=delivery_id, state=cls.State.PENDING).update(
+                state=cls.State.SENDING,
+                attempts=F("attempts") + 1,
+                # Past this time the deadline loop takes the send back from a dead sender.
+                next_attempt_at=now + cls.lease(),
+            )
+            if not claimed:
+                return None
+            delivery = cls.objects.select_related("notification").get(pk=delivery_id)
+            attempt = DeliveryAttempt.objects.create(
+                organisation_id=delivery.organisation_id, delivery=delivery,
+                number=delivery.attempts, started_at=now,
+                outcome=DeliveryAttempt.Outcome.UNKNOWN,
+            )
+        return delivery, attempt
+
+    @classmethod
+    def _after(cls, outcome: str, number: int, now: datetime) -> dict[str, object]:
+        """The delivery's columns after attempt ``number`` ended with ``outcome``."""
+        Outcome = DeliveryAttempt.Outcome
+        fields: dict[str, object]
+        if outcome == Outcome.SENT:
+            fields = {"state": cls.State.SENT, "sent_at": now, "next_attempt_at": None}
+        elif outcome == Outcome.SKIPPED or number >= MAX_ATTEMPTS:
+            # Skipped sends (no gateway, no address) would be skipped again: no retry.
+            fields = {"state": cls.State.FAILED, "next_attempt_at": None}
+        else:
+            fields = {"state": cls.State.PENDING, "next_attempt_at": now + RETRY_DELAYS[number - 1]}
+        if outcome == Outcome.UNKNOWN:
+            fields["unknown_outcomes"] = F("unknown_outcomes") + 1
+        return fields
+
+    def finish(self, attempt: DeliveryAttempt, *, outcome: str, error: str = "",
+               now: datetime) -> bool:
+        """Record how the attempt ended and move on: sent, a retry after a wait, or failed.
+
+        False when the deadline loop already took this send back (the sender was too slow):
+        the attempt then stays recorded as "outcome unknown", which it was.
+        """
+        with transaction.atomic():
+            moved = Delivery.objects.filter(
+                pk=self.pk, state=self.State.SENDING, attempts=attempt.number
+            ).update(**self._after(outcome, attempt.number, now))
+            if moved:
+                DeliveryAttempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
+                    outcome=outcome, error=error[:300], finished_at=now
+                )
+        return bool(moved)
+
+    @classmethod
+    def due(cls, *, now: datetime) -> models.QuerySet[Delivery]:
+        """Pending deliveries whose next attempt is due (cross-organisation: the caller
+        opens the right scope or, for the deadline loop, disables scopes deliberately)."""
+        return cls.objects.filter(state=cls.State.PENDING, next_attempt_at__lte=now)
+
+    @classmethod
+    def stuck(cls, *, now: datetime) -> models.QuerySet[Delivery]:
+        """Sends whose sender has held them past the lease: it died or hung."""
+        return cls.objects.filter(state=cls.State.SENDING, next_attempt_at__lte=now)
+
+    @classmethod
+    def claim_due(cls, delivery_id: str | uuid.UUID, *, now: datetime) -> bool:
+        """The deadline loop's claim on a due delivery, before it enqueues a send.
+
+        Moves the due time one lease on, so neither this loop's next round nor another
+        loop enqueues it again; should the queued send be lost, it is due again then.
+        """
+        return bool(
+            cls.objects.filter(
+                pk=delivery_id, state=cls.State.PENDING, next_attempt_at__lte=now
+            ).update(next_attempt_at=now + cls.lease())
+        )
+
+    @classmethod
+    def take_back(cls, delivery_id: str | uuid.UUID, *, now: datetime) -> bool:
+        """Take a send back from a sender that died: its outcome is unknown (it may have
+        reached the person), so it counts as unknown and is retried or failed."""
+        with transaction.atomic():
+            delivery = cls.objects.filter(pk=delivery_id).only("attempts").first()
+            if delivery is None:
+                return False
+            number = delivery.attempts
+            moved = cls.objects.filter(
+                pk=delivery_id, state=cls.State.SENDING, attempts=number, next_attempt_at__lte=now
+            ).update(**cls._after(DeliveryAttempt.Outcome.UNKNOWN, number, now))
+            if moved:
+                DeliveryAttempt.objects.filter(
+                    delivery_id=delivery_id, number=number, finished_at__isnull=True
+                ).update(
+                    outcome=DeliveryAttempt.Outcome.UNKNOWN, finished_at=now,
+                    error="sender stopped before the outcome was recorded",
+                )
+        return bool(moved)
 
 
 class DeliveryAttempt(OrganisationOwned):
