@@ -41,7 +41,9 @@ class OperatorSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_superuser)
 
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # Sign-in goes through allauth, so the operator gets its MFA and rate limits too
         # (DESIGN.md "Known pitfalls").
         return secure_admin_login(super().login)(request, extra_context)
@@ -64,7 +66,9 @@ class OrganisationForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices)
     default_language = forms.ChoiceField(label=_("default language"), choices=settings.LANGUAGES)
     other_languages = forms.MultipleChoiceField(
-        label=_("other languages"), choices=settings.LANGUAGES, required=False,
+        label=_("other languages"),
+        choices=settings.LANGUAGES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -104,7 +108,10 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     search_fields = ["name", "slug"]
     fieldsets = [
         (None, {"fields": ["name", "slug"]}),
-        (_("Place and languages"), {"fields": ["time_zone", "default_language", "other_languages"]}),
+        (
+            _("Place and languages"),
+            {"fields": ["time_zone", "default_language", "other_languages"]},
+        ),
         (_("Sessions"), {"fields": ["session_idle_minutes", "session_max_hours"]}),
     ]
 
@@ -174,8 +181,20 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     show_full_result_count = False
     actions = None
     fields = readonly_fields = (
-        "organisation", "seq", "at", "kind", "actor_id", "action", "object_type", "object_id",
-        "subject_id", "data_class", "detail", "key_id", "prev_mac", "mac",
+        "organisation",
+        "seq",
+        "at",
+        "kind",
+        "actor_id",
+        "action",
+        "object_type",
+        "object_id",
+        "subject_id",
+        "data_class",
+        "detail",
+        "key_id",
+        "prev_mac",
+        "mac",
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:

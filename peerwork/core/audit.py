@@ -208,9 +208,9 @@ def clean_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
 def _organisation_of(
     actor: Membership | None, subject: Membership | None, organisation: Organisation | None
 ) -> uuid.UUID:
-    ids = {
-        m.organisation_id for m in (actor, subject) if m is not None
-    } | ({organisation.pk} if organisation is not None else set())
+    ids = {m.organisation_id for m in (actor, subject) if m is not None} | (
+        {organisation.pk} if organisation is not None else set()
+    )
     if not ids:
         raise ValueError("an audit event needs an actor, a subject or an organisation")
     if len(ids) > 1:
@@ -312,8 +312,14 @@ def record(
     anything else raises ``AuditDetailRefused``.
     """
     return _append(
-        kind=AuditEvent.Kind.WRITE, actor=actor, action=action, object_type=object_type,
-        object_id=object_id, subject=subject, data_class=data_class, detail=detail,
+        kind=AuditEvent.Kind.WRITE,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        subject=subject,
+        data_class=data_class,
+        detail=detail,
         organisation=organisation,
     )
 
@@ -341,8 +347,14 @@ def record_read(
         raise ValueError("record_read is for disclosed, private or confidential data")
     with transaction.atomic(durable=True):
         return _append(
-            kind=AuditEvent.Kind.READ, actor=actor, action=action, object_type=object_type,
-            object_id=object_id, subject=subject, data_class=data_class, detail=detail,
+            kind=AuditEvent.Kind.READ,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            subject=subject,
+            data_class=data_class,
+            detail=detail,
             organisation=None,
         )
 
@@ -450,8 +462,12 @@ class ChainReport:
     @property
     def intact(self) -> bool:
         return not (
-            self.edited or self.inserted or self.deleted or self.renumbered
-            or self.breaks_before or self.problems
+            self.edited
+            or self.inserted
+            or self.deleted
+            or self.renumbered
+            or self.breaks_before
+            or self.problems
         )
 
 
@@ -588,8 +604,11 @@ def _check_heads(
     elif head_before is not None and head_before.seq > 0 and head_before.mac not in found:
         if head_before.seq > report.last_seq:
             report.problems.append(
-                _("Truncated: the chain head names event %(head)s but the newest event is "
-                  "%(last)s.") % {"head": head_before.seq, "last": report.last_seq}
+                _(
+                    "Truncated: the chain head names event %(head)s but the newest event is "
+                    "%(last)s."
+                )
+                % {"head": head_before.seq, "last": report.last_seq}
             )
         else:
             report.problems.append(
@@ -599,8 +618,10 @@ def _check_heads(
     if file_head is None:
         if report.events:
             report.notes.append(
-                _("The head file has no line for this organisation: truncation of the newest "
-                  "events cannot be ruled out.")
+                _(
+                    "The head file has no line for this organisation: truncation of the newest "
+                    "events cannot be ruled out."
+                )
             )
         return
     if file_head.conflicting:
@@ -611,8 +632,8 @@ def _check_heads(
         return
     if file_head.seq > report.last_seq:
         report.problems.append(
-            _("Truncated: the head file names event %(head)s but the newest event is "
-              "%(last)s.") % {"head": file_head.seq, "last": report.last_seq}
+            _("Truncated: the head file names event %(head)s but the newest event is %(last)s.")
+            % {"head": file_head.seq, "last": report.last_seq}
         )
     else:
         report.problems.append(

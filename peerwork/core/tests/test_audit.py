@@ -29,12 +29,27 @@ def events_of(organisation) -> list[AuditEvent]:
 
 
 def test_each_event_is_chained_to_the_one_before_it(story):
-    first = record(actor=story.chen, action="team.create", object_type="core.team",
-                   object_id=story.team.pk, data_class="work")
-    second = record(actor=story.chen, action="team.rename", object_type="core.team",
-                    object_id=story.team.pk, data_class="work")
-    third = record(actor=story.ravi, action="personnel.change", subject=story.amina,
-                   data_class="personnel", detail={"fields": ["title"]})
+    first = record(
+        actor=story.chen,
+        action="team.create",
+        object_type="core.team",
+        object_id=story.team.pk,
+        data_class="work",
+    )
+    second = record(
+        actor=story.chen,
+        action="team.rename",
+        object_type="core.team",
+        object_id=story.team.pk,
+        data_class="work",
+    )
+    third = record(
+        actor=story.ravi,
+        action="personnel.change",
+        subject=story.amina,
+        data_class="personnel",
+        detail={"fields": ["title"]},
+    )
 
     assert [e.seq for e in (first, second, third)] == [1, 2, 3]
     assert first.prev_mac == audit.GENESIS
@@ -108,8 +123,13 @@ def test_personal_content_in_the_detail_is_refused(story, detail):
 
 
 @pytest.mark.parametrize(
-    "field", [{"action": "Read Amina's file"}, {"object_type": "people note"},
-              {"object_id": "amina"}, {"data_class": "gossip"}]
+    "field",
+    [
+        {"action": "Read Amina's file"},
+        {"object_type": "people note"},
+        {"object_id": "amina"},
+        {"data_class": "gossip"},
+    ],
 )
 def test_free_text_in_the_other_columns_is_refused(story, field):
     arguments = {"actor": story.ravi, "action": "personnel.read", **field}
@@ -121,21 +141,32 @@ def test_free_text_in_the_other_columns_is_refused(story, field):
 def test_ids_codes_numbers_and_flags_are_kept_in_the_detail(story):
     grant = uuid.uuid4()
     event = record(
-        actor=story.amina, action="disclosure.share", subject=story.amina, data_class="disclosed",
+        actor=story.amina,
+        action="disclosure.share",
+        subject=story.amina,
+        data_class="disclosed",
         detail={"grant": grant, "roles": ["line_manager", "hr"], "days": 14, "renewed": False},
     )
 
     stored = events_of(story.harbourside)[0]
-    assert stored.detail == {"grant": str(grant), "roles": ["line_manager", "hr"], "days": 14,
-                             "renewed": False}
+    assert stored.detail == {
+        "grant": str(grant),
+        "roles": ["line_manager", "hr"],
+        "days": 14,
+        "renewed": False,
+    }
     assert stored.mac == event.mac
     assert verify_chain(story.harbourside).intact
 
 
 def test_a_read_inside_an_open_transaction_is_refused(story):
     with transaction.atomic(), pytest.raises(RuntimeError):
-        record_read(actor=story.samuel, action="mentoring.note.read", subject=story.amina,
-                    data_class="confidential")
+        record_read(
+            actor=story.samuel,
+            action="mentoring.note.read",
+            subject=story.amina,
+            data_class="confidential",
+        )
     assert not events_of(story.harbourside)
 
 
@@ -143,8 +174,9 @@ def test_a_read_names_whose_sensitive_data_was_read(story):
     with pytest.raises(ValueError):
         record_read(actor=story.samuel, action="mentoring.note.read", data_class="confidential")
     with pytest.raises(ValueError):
-        record_read(actor=story.ravi, action="directory.read", subject=story.amina,
-                    data_class="work")
+        record_read(
+            actor=story.ravi, action="directory.read", subject=story.amina, data_class="work"
+        )
     assert not events_of(story.harbourside)
 
 
@@ -154,11 +186,20 @@ class Interrupted(Exception):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_read_event_survives_when_the_surrounding_work_rolls_back(story, head_file):
-    read = record_read(actor=story.samuel, action="mentoring.note.read", subject=story.amina,
-                       object_id=uuid.uuid4(), data_class="confidential")
+    read = record_read(
+        actor=story.samuel,
+        action="mentoring.note.read",
+        subject=story.amina,
+        object_id=uuid.uuid4(),
+        data_class="confidential",
+    )
     with pytest.raises(Interrupted), transaction.atomic(), scope(organisation=story.harbourside.pk):
-        record(actor=story.samuel, action="mentoring.note.change", subject=story.amina,
-               data_class="confidential")
+        record(
+            actor=story.samuel,
+            action="mentoring.note.change",
+            subject=story.amina,
+            data_class="confidential",
+        )
         Membership.objects.filter(pk=story.amina.pk).update(title="changed")
         raise Interrupted
 
@@ -192,16 +233,30 @@ def test_the_head_is_written_outside_the_database_only_after_commit(
 
 
 def test_events_about_a_person_are_the_reads_of_their_data(story):
-    first = record_read(actor=story.samuel, action="mentoring.note.read", subject=story.amina,
-                        data_class="confidential")
-    record(actor=story.samuel, action="mentoring.note.change", subject=story.amina,
-           data_class="confidential")
-    record_read(actor=story.leila, action="coaching.note.read", subject=story.olena,
-                data_class="confidential")
-    second = record_read(actor=story.amina, action="disclosure.read", subject=story.amina,
-                         data_class="disclosed")
-    record_read(actor=story.taras, action="disclosure.read", subject=story.taras,
-                data_class="disclosed")
+    first = record_read(
+        actor=story.samuel,
+        action="mentoring.note.read",
+        subject=story.amina,
+        data_class="confidential",
+    )
+    record(
+        actor=story.samuel,
+        action="mentoring.note.change",
+        subject=story.amina,
+        data_class="confidential",
+    )
+    record_read(
+        actor=story.leila,
+        action="coaching.note.read",
+        subject=story.olena,
+        data_class="confidential",
+    )
+    second = record_read(
+        actor=story.amina, action="disclosure.read", subject=story.amina, data_class="disclosed"
+    )
+    record_read(
+        actor=story.taras, action="disclosure.read", subject=story.taras, data_class="disclosed"
+    )
 
     with scope(organisation=story.harbourside.pk):
         about_amina = list(audit.events_about(story.amina))

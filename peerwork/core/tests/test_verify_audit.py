@@ -37,8 +37,12 @@ def chains(story, head_file, django_capture_on_commit_callbacks):
     """Five events at Harbourside and two at Riverside, with their heads in the head file."""
     with django_capture_on_commit_callbacks(execute=True):
         for number in range(5):
-            record(actor=story.ravi, action="shift.check_in", object_id=uuid.uuid4(),
-                   detail={"n": number})
+            record(
+                actor=story.ravi,
+                action="shift.check_in",
+                object_id=uuid.uuid4(),
+                detail={"n": number},
+            )
         for _ in range(2):
             record(actor=story.taras, action="shift.check_in", object_id=uuid.uuid4())
     return story
@@ -60,8 +64,12 @@ def rows(organisation) -> QuerySet[AuditEvent]:
 
 def forged(organisation, seq: int, prev_mac: str) -> AuditEvent:
     return AuditEvent(
-        organisation=organisation, seq=seq, actor_id=uuid.uuid4(), action="personnel.read",
-        key_id=audit._current_key(organisation.pk)[0], prev_mac=prev_mac,
+        organisation=organisation,
+        seq=seq,
+        actor_id=uuid.uuid4(),
+        action="personnel.read",
+        key_id=audit._current_key(organisation.pk)[0],
+        prev_mac=prev_mac,
         mac=os.urandom(32).hex(),
     )
 

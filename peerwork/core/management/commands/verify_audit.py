@@ -70,15 +70,21 @@ class Command(BaseCommand):
         if not options.get("organisation"):
             # A head with no organisation: its whole chain (and the organisation) was removed.
             unknown = sorted(
-                (set(heads.heads) | set(AuditHead.objects.values_list("organisation_id", flat=True)))
+                (
+                    set(heads.heads)
+                    | set(AuditHead.objects.values_list("organisation_id", flat=True))
+                )
                 - seen,
                 key=str,
             )
             for organisation_id in unknown:
                 failed += 1
                 self.stdout.write(
-                    _("%(id)s: a chain head names this organisation, which is not in the "
-                      "database (its events were removed).") % {"id": organisation_id}
+                    _(
+                        "%(id)s: a chain head names this organisation, which is not in the "
+                        "database (its events were removed)."
+                    )
+                    % {"id": organisation_id}
                 )
         if heads.malformed:
             self.stdout.write(
@@ -102,19 +108,25 @@ class Command(BaseCommand):
                     _("The head file %(path)s does not exist.") % {"path": path}, returncode=2
                 ) from None
             self.stdout.write(
-                _("Note: no head file at %(path)s; truncation of the newest events cannot be "
-                  "ruled out.") % {"path": path}
+                _(
+                    "Note: no head file at %(path)s; truncation of the newest events cannot be "
+                    "ruled out."
+                )
+                % {"path": path}
             )
             return HeadFile()
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(
-                _("The head file %(path)s cannot be read: %(error)s") % {"path": path, "error": exc},
+                _("The head file %(path)s cannot be read: %(error)s")
+                % {"path": path, "error": exc},
                 returncode=2,
             ) from None
 
     def _summary(self, report: ChainReport) -> str:
         line = _("%(slug)s: intact, %(events)s events, newest %(last)s") % {
-            "slug": report.organisation.slug, "events": report.events, "last": report.last_seq,
+            "slug": report.organisation.slug,
+            "events": report.events,
+            "last": report.last_seq,
         }
         if report.notes:
             line += " (" + " ".join(report.notes) + ")"
@@ -122,8 +134,10 @@ class Command(BaseCommand):
 
     def _problems(self, report: ChainReport) -> str:
         lines = [
-            _("%(slug)s: NOT INTACT, %(events)s events, newest %(last)s") % {
-                "slug": report.organisation.slug, "events": report.events,
+            _("%(slug)s: NOT INTACT, %(events)s events, newest %(last)s")
+            % {
+                "slug": report.organisation.slug,
+                "events": report.events,
                 "last": report.last_seq,
             }
         ]
@@ -137,7 +151,8 @@ class Command(BaseCommand):
         for numbers, label in kinds:
             if numbers:
                 lines.append(
-                    "  " + _("%(label)s: events %(numbers)s")
+                    "  "
+                    + _("%(label)s: events %(numbers)s")
                     % {"label": label, "numbers": seq_ranges(numbers)}
                 )
         lines.extend("  " + problem for problem in report.problems)
