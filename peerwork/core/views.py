@@ -264,13 +264,19 @@ def members(request: HttpRequest) -> HttpResponse:
 @require_safe
 @member_page
 def member_detail(request: HttpRequest, membership_id: str) -> HttpResponse:
-    person = access.membership_for_member(cast(MemberRequest, request).member, membership_id)
+    member = cast(MemberRequest, request).member
+    person = access.membership_for_member(member, membership_id)
     reports = (
         Membership.objects.filter(active_members(), line_manager=person)
         .select_related("user")
         .order_by("user__display_name")
     )
-    return render(request, "core/person.html", {"person": person, "reports": reports})
+    # A coach reaches the person they coach but not the directory around them: names
+    # show, links into pages that would answer "not found" do not.
+    directory = can(member, Action.LIST, DataClass.WORK)
+    return render(
+        request, "core/person.html", {"person": person, "reports": reports, "directory": directory}
+    )
 
 
 # --- teams ---------------------------------------------------------------------------

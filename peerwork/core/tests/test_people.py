@@ -93,3 +93,11 @@ def test_the_directory_pages_through_long_lists(client, story):
     assert "Page 1 of 2" in first and "Zed 44" not in first
     second = assert_sound_page(client.get("/people", {"page": "2"}))
     assert "Zed 44" in second
+
+
+def test_a_coach_sees_no_links_into_pages_that_would_not_answer_them(client, story):
+    client.force_login(story.leila.user)
+    html = assert_sound_page(client.get(f"/people/{story.olena.pk}"))
+    assert "Ravi Shah" in html and "Outreach" in html
+    assert f"/people/{story.ravi.pk}" not in html and f"/teams/{story.team.pk}" not in html
+    assert 'href="/people"' not in html
