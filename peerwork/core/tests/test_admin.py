@@ -124,6 +124,9 @@ def test_the_operator_sees_organisations_and_audit_events_but_nobody_s_name(stor
     assert "shift.create" in events
     detail = pages[reverse("admin:core_auditevent_change", args=[event.pk])].content.decode()
     assert str(story.taras.pk) in detail  # the actor appears as an opaque id only
+    change_url = reverse("admin:core_organisation_change", args=[story.harbourside.pk])
+    invite_url = reverse("admin:core_organisation_invite_admin", args=[story.harbourside.pk])
+    assert f'href="{invite_url}"' in pages[change_url].content.decode()
 
 
 def test_nobody_may_add_change_or_delete_audit_events_in_the_admin(story, operator_client):
