@@ -26,7 +26,9 @@ class TeamForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
-        label=_("Site"), queryset=Site.objects.none(), required=False,
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        required=False,
         empty_label=_("No particular site"),
         help_text=_("Where the team usually works from."),
     )
@@ -34,8 +36,9 @@ class TeamForm(forms.Form):
     # If-Match uses it): a save over someone else's newer change is refused, not silent.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args: Any, organisation_id: uuid.UUID, team: Team | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisation_id: uuid.UUID, team: Team | None = None, **kwargs: Any
+    ) -> None:
         if team is not None and "initial" not in kwargs:
             kwargs["initial"] = {"name": team.name, "site": team.site_id, "version": team.version}
         super().__init__(*args, **kwargs)
@@ -56,15 +59,20 @@ class TeamForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(
-        label=_("Email"), max_length=254,
+        label=_("Email"),
+        max_length=254,
         help_text=_("The invitation link goes to this address. It works once, for 7 days."),
     )
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Roles"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one role.")},
     )
     team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False,
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
         empty_label=_("No team yet"),
     )
 
@@ -78,12 +86,17 @@ class InvitationForm(forms.Form):
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip()
         already = Invitation.objects.filter(
-            organisation_id=self.organisation_id, email__iexact=email,
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(),
+            organisation_id=self.organisation_id,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
         )
         if already.exists():
             raise ValidationError(
-                _("An open invitation to this address exists: withdraw it first to send a new one."),
+                _(
+                    "An open invitation to this address exists: withdraw it first to send a new one."
+                ),
                 code="open",
             )
         return email
@@ -93,23 +106,27 @@ class JoinForm(forms.Form):
     """Make an account from an invitation (the invitation's email becomes its email)."""
 
     username = forms.CharField(
-        label=_("Username"), max_length=150,
+        label=_("Username"),
+        max_length=150,
         help_text=_("You sign in with this. Letters, digits and @ . + - _ only."),
         validators=[User.username_validator],
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     display_name = forms.CharField(
-        label=_("Name shown to others"), max_length=150,
+        label=_("Name shown to others"),
+        max_length=150,
         help_text=_("The name colleagues see: a first name or a nickname is fine."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     password1 = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; a few unrelated words are easy to remember."),
     )
     password2 = forms.CharField(
-        label=_("Password again"), strip=False,
+        label=_("Password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -131,7 +148,8 @@ class JoinForm(forms.Form):
             self.add_error("password2", _("The two passwords are not the same."))
         elif password1:
             candidate = User(
-                username=cleaned.get("username", ""), email=self.email,
+                username=cleaned.get("username", ""),
+                email=self.email,
                 display_name=cleaned.get("display_name", ""),
             )
             try:
@@ -150,9 +168,13 @@ TOKEN_LIFETIMES = (
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=100,
+        label=_("Name"),
+        max_length=100,
         help_text=_("What the token is for, so you can tell your tokens apart."),
     )
     lifetime = forms.TypedChoiceField(
-        label=_("Expires after"), choices=TOKEN_LIFETIMES, coerce=int, initial=90,
+        label=_("Expires after"),
+        choices=TOKEN_LIFETIMES,
+        coerce=int,
+        initial=90,
     )

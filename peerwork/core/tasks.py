@@ -56,7 +56,9 @@ def send_invitation(invitation_id: str) -> None:
     # after runs inside that organisation's scope.
     with scopes_disabled():
         organisation_id = (
-            Invitation.objects.filter(pk=invitation_id).values_list("organisation_id", flat=True).first()
+            Invitation.objects.filter(pk=invitation_id)
+            .values_list("organisation_id", flat=True)
+            .first()
         )
     if organisation_id is None:
         return

@@ -218,7 +218,9 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         session=request.session,
     )
     messages.info(
-        request, _("You are now working in %(organisation)s.") % {"organisation": membership.organisation.name}
+        request,
+        _("You are now working in %(organisation)s.")
+        % {"organisation": membership.organisation.name},
     )
     return redirect("core:dashboard")
 
@@ -254,7 +256,8 @@ def members(request: HttpRequest) -> HttpResponse:
     )
     if query:
         people = people.filter(
-            Q(user__display_name__icontains=query) | Q(user__username__icontains=query)
+            Q(user__display_name__icontains=query)
+            | Q(user__username__icontains=query)
             | Q(title__icontains=query)
         )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -368,8 +371,11 @@ def team_edit(request: HttpRequest, team_id: str) -> HttpResponse:
         site = form.cleaned_data["site"]
         try:
             teams_service.change_team(
-                actor=member, team=team, version=form.cleaned_data["version"] or 0,
-                name=form.cleaned_data["name"], site_id=site.pk if site else None,
+                actor=member,
+                team=team,
+                version=form.cleaned_data["version"] or 0,
+                name=form.cleaned_data["name"],
+                site_id=site.pk if site else None,
             )
         except ValidationError as error:
             _form_errors(form, error, {"site_id": "site"})
@@ -408,8 +414,10 @@ def invitations(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite(
-                actor=member, email=form.cleaned_data["email"],
-                roles=form.cleaned_data["roles"], team=form.cleaned_data["team"],
+                actor=member,
+                email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+                team=form.cleaned_data["team"],
             )
         except ValidationError as error:
             _form_errors(form, error, {})
@@ -446,7 +454,8 @@ def invitation_withdraw(request: HttpRequest, invitation_id: str) -> HttpRespons
     if invitation.revoked_at is None:
         # Accepted a moment before: the withdrawal's conditional update changed nothing.
         messages.warning(
-            request, _("The invitation to %(email)s was already accepted.") % {"email": invitation.email}
+            request,
+            _("The invitation to %(email)s was already accepted.") % {"email": invitation.email},
         )
     else:
         messages.success(
@@ -496,7 +505,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.accept_invitation(
-                invitation=invitation, username=form.cleaned_data["username"],
+                invitation=invitation,
+                username=form.cleaned_data["username"],
                 display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password1"],
             )
@@ -538,14 +548,23 @@ def inbox_read(request: HttpRequest, notification_id: str) -> HttpResponse:
 # --- API tokens ----------------------------------------------------------------------
 
 
-def _token_page(request: HttpRequest, member: Membership, form: TokenForm,
-                created: tuple[ApiToken, str] | None = None) -> HttpResponse:
+def _token_page(
+    request: HttpRequest,
+    member: Membership,
+    form: TokenForm,
+    created: tuple[ApiToken, str] | None = None,
+) -> HttpResponse:
     listed = list(ApiToken.objects.filter(membership=member).order_by("-created_at")[:100])
     rows = [(token, display_prefix(token), token.is_usable()) for token in listed]
     return render(
-        request, "core/tokens.html",
-        {"form": form, "rows": rows, "created": created[0] if created else None,
-         "plaintext": created[1] if created else None},
+        request,
+        "core/tokens.html",
+        {
+            "form": form,
+            "rows": rows,
+            "created": created[0] if created else None,
+            "plaintext": created[1] if created else None,
+        },
     )
 
 
@@ -558,7 +577,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = create_token(
-                member=member, name=form.cleaned_data["name"],
+                member=member,
+                name=form.cleaned_data["name"],
                 expires_in_days=form.cleaned_data["lifetime"],
             )
         except ValidationError as error:
@@ -576,5 +596,7 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     member = cast(MemberRequest, request).member
     token = access.token_for_member(member, token_id)
     revoke_token(member=member, token=token)
-    messages.success(request, _("Token %(name)s revoked: it no longer works.") % {"name": token.name})
+    messages.success(
+        request, _("Token %(name)s revoked: it no longer works.") % {"name": token.name}
+    )
     return redirect("core:tokens")

@@ -46,7 +46,12 @@ def test_a_staff_member_sees_no_one_else(client, story):
     html = day_of(client, story.amina)
     for other in ("Ravi", "Olena", "Joseph", "Samuel", "Grace"):
         assert other not in html
-    for heading in ("People you manage", "People you support", "at a glance", "Invitations and teams"):
+    for heading in (
+        "People you manage",
+        "People you support",
+        "at a glance",
+        "Invitations and teams",
+    ):
         assert heading not in html
 
 
@@ -69,10 +74,10 @@ def test_the_director_sees_counts_and_never_names(client, story):
     html = day_of(client, story.daniel)
     assert "The organisation at a glance" in html
     assert '<span class="figure">12</span>' in html
-    assert "<th scope=\"row\">Staff member</th><td>7</td>" in html
+    assert '<th scope="row">Staff member</th><td>7</td>' in html
     # One director, two line managers: too few to show as numbers.
-    assert "<th scope=\"row\">Director</th><td>fewer than 5</td>" in html
-    assert "<th scope=\"row\">Line manager</th><td>fewer than 5</td>" in html
+    assert '<th scope="row">Director</th><td>fewer than 5</td>' in html
+    assert '<th scope="row">Line manager</th><td>fewer than 5</td>' in html
     for name in ("Amina", "Wanjiru", "Ravi", "Olena", "Samuel", "Leila"):
         assert name not in html
 
@@ -80,7 +85,9 @@ def test_the_director_sees_counts_and_never_names(client, story):
 def test_hr_sees_how_many_people_and_open_invitations(client, story):
     with scopes_disabled():
         Invitation.objects.create(
-            organisation=story.harbourside, email="new@example.org", roles=["staff"],
+            organisation=story.harbourside,
+            email="new@example.org",
+            roles=["staff"],
             expires_at=timezone.now() + timezone.timedelta(days=3),
         )
     html = day_of(client, story.grace)
@@ -93,11 +100,15 @@ def test_hr_sees_how_many_people_and_open_invitations(client, story):
 def test_the_org_admin_sees_open_invitations_and_teams(client, story):
     with scopes_disabled():
         Invitation.objects.create(
-            organisation=story.harbourside, email="new@example.org", roles=["staff"],
+            organisation=story.harbourside,
+            email="new@example.org",
+            roles=["staff"],
             expires_at=timezone.now() + timezone.timedelta(days=3),
         )
         Invitation.objects.create(
-            organisation=story.harbourside, email="old@example.org", roles=["staff"],
+            organisation=story.harbourside,
+            email="old@example.org",
+            roles=["staff"],
             expires_at=timezone.now() - timezone.timedelta(days=1),
         )
     html = day_of(client, story.chen)
@@ -132,15 +143,21 @@ def test_peer_interviewers_and_facilitators_see_only_their_own_day(client, story
     for member in (story.peter, story.farah):
         html = day_of(client, member)
         assert "Today" in html
-        for heading in ("People you manage", "People you support", "at a glance", "Invitations and teams"):
+        for heading in (
+            "People you manage",
+            "People you support",
+            "at a glance",
+            "Invitations and teams",
+        ):
             assert heading not in html
         assert 'href="/people"' not in html
 
 
 def test_unread_messages_show_to_their_recipient_only(client, story):
     with scopes_disabled():
-        Notification.objects.create(organisation=story.harbourside, recipient=story.amina,
-                                    kind="test.hello")
+        Notification.objects.create(
+            organisation=story.harbourside, recipient=story.amina, kind="test.hello"
+        )
     assert "You have 1 unread message." in day_of(client, story.amina)
     assert "Nothing new" in day_of(client, story.ravi)
 
@@ -166,22 +183,30 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_people(client, s
     with scopes_disabled():
         for number in range(50):
             person = add_member(
-                organisation=story.harbourside, username=f"person{number}",
-                display_name=f"Person {number}", email=f"person{number}@example.org",
-                roles=[Role.STAFF], team=story.team,
+                organisation=story.harbourside,
+                username=f"person{number}",
+                display_name=f"Person {number}",
+                email=f"person{number}@example.org",
+                roles=[Role.STAFF],
+                team=story.team,
             )
             person.line_manager = story.ravi
             person.save(update_fields=["line_manager"])
             SupportRelationship.objects.create(
-                organisation=story.harbourside, supporter=story.samuel, person=person,
+                organisation=story.harbourside,
+                supporter=story.samuel,
+                person=person,
                 kind=SupportRelationship.Kind.MENTOR,
             )
             Invitation.objects.create(
-                organisation=story.harbourside, email=f"invitee{number}@example.org",
-                roles=["staff"], expires_at=timezone.now() + timezone.timedelta(days=3),
+                organisation=story.harbourside,
+                email=f"invitee{number}@example.org",
+                roles=["staff"],
+                expires_at=timezone.now() + timezone.timedelta(days=3),
             )
-            Notification.objects.create(organisation=story.harbourside, recipient=story.amina,
-                                        kind="test.hello")
+            Notification.objects.create(
+                organisation=story.harbourside, recipient=story.amina, kind="test.hello"
+            )
     after = _queries_for_each_role(client, story)  # 62 people
     assert after == before
     html = day_of(client, story.ravi)

@@ -84,8 +84,12 @@ def test_malformed_ids_are_not_found_and_reading_needs_a_post(client, story):
 
 
 def token_expiry_note(story, recipient) -> Notification:
-    return note(story, recipient, kind="core.api_token_expiring",
-                params={"expires_at": "2026-12-01T09:00:00+00:00"})
+    return note(
+        story,
+        recipient,
+        kind="core.api_token_expiring",
+        params={"expires_at": "2026-12-01T09:00:00+00:00"},
+    )
 
 
 def test_messages_show_their_words_and_link_in_the_readers_language(client, story):

@@ -26,8 +26,11 @@ def run_enqueued_tasks() -> int:
 
 def invite(client, story, django_capture_on_commit_callbacks, **data) -> Invitation:
     client.force_login(story.chen.user)
-    fields = {"email": "wanjiku@example.org", "roles": ["staff", "peer_mentor"],
-              "team": str(story.team.pk)}
+    fields = {
+        "email": "wanjiku@example.org",
+        "roles": ["staff", "peer_mentor"],
+        "team": str(story.team.pk),
+    }
     fields.update(data)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/invitations", fields)
@@ -66,8 +69,9 @@ def test_the_page_confirms_the_invitation_and_lists_it_as_open(
 
 def test_a_missing_role_is_refused_beside_the_field_keeping_what_was_typed(client, story):
     client.force_login(story.chen.user)
-    response = client.post("/invitations", {"email": "wanjiku@example.org",
-                                            "team": str(story.team.pk)})
+    response = client.post(
+        "/invitations", {"email": "wanjiku@example.org", "team": str(story.team.pk)}
+    )
     html = assert_sound_page(response)
     assert response.status_code == 200
     assert 'id="id_roles_error"' in html and "Choose at least one role." in html
@@ -97,8 +101,10 @@ def test_a_second_open_invitation_to_the_same_address_is_refused(
 
 def test_another_organisations_team_is_not_a_choice(client, story):
     client.force_login(story.chen.user)
-    response = client.post("/invitations", {"email": "x@example.org", "roles": ["staff"],
-                                            "team": str(story.other_team.pk)})
+    response = client.post(
+        "/invitations",
+        {"email": "x@example.org", "roles": ["staff"], "team": str(story.other_team.pk)},
+    )
     assert "Select a valid choice" in response.content.decode()
 
 
@@ -111,13 +117,20 @@ def test_the_list_tells_open_accepted_withdrawn_and_expired_apart(client, story)
             ("withdrawn@example.org", {"revoked_at": now}),
             ("expired@example.org", {"expires_at": now - timezone.timedelta(days=1)}),
         ):
-            Invitation.objects.create(organisation=story.harbourside, email=email,
-                                      roles=["staff"], **{"expires_at": now + timezone.timedelta(days=1), **extra})
+            Invitation.objects.create(
+                organisation=story.harbourside,
+                email=email,
+                roles=["staff"],
+                **{"expires_at": now + timezone.timedelta(days=1), **extra},
+            )
     client.force_login(story.chen.user)
     html = assert_sound_page(client.get("/invitations"))
     rows = dict(re.findall(r"<tr>\s*<td>(\S+@example\.org)(.*?)</tr>", html, re.S))
     assert "Open" in rows["open@example.org"] and "Withdraw" in rows["open@example.org"]
-    assert "Accepted" in rows["accepted@example.org"] and "Withdraw" not in rows["accepted@example.org"]
+    assert (
+        "Accepted" in rows["accepted@example.org"]
+        and "Withdraw" not in rows["accepted@example.org"]
+    )
     assert "Withdrawn" in rows["withdrawn@example.org"]
     assert "Expired" in rows["expired@example.org"]
 
@@ -143,12 +156,17 @@ def test_the_task_does_nothing_for_an_unknown_invitation(db):
 def test_members_who_are_not_org_admins_get_not_found(client, story, name):
     with scopes_disabled():
         invitation = Invitation.objects.create(
-            organisation=story.harbourside, email="x@example.org", roles=["staff"],
+            organisation=story.harbourside,
+            email="x@example.org",
+            roles=["staff"],
             expires_at=timezone.now() + timezone.timedelta(days=1),
         )
     client.force_login(getattr(story, name).user)
     assert client.get("/invitations").status_code == 404
-    assert client.post("/invitations", {"email": "y@example.org", "roles": ["staff"]}).status_code == 404
+    assert (
+        client.post("/invitations", {"email": "y@example.org", "roles": ["staff"]}).status_code
+        == 404
+    )
     assert client.post(f"/invitations/{invitation.pk}/withdraw").status_code == 404
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
@@ -157,11 +175,15 @@ def test_members_who_are_not_org_admins_get_not_found(client, story, name):
 def test_another_organisations_invitation_cannot_be_withdrawn(client, story):
     with scopes_disabled():
         theirs = Invitation.objects.create(
-            organisation=story.riverside, email="x@example.org", roles=["staff"],
+            organisation=story.riverside,
+            email="x@example.org",
+            roles=["staff"],
             expires_at=timezone.now() + timezone.timedelta(days=1),
         )
         ours = Invitation.objects.create(
-            organisation=story.harbourside, email="y@example.org", roles=["staff"],
+            organisation=story.harbourside,
+            email="y@example.org",
+            roles=["staff"],
             expires_at=timezone.now() + timezone.timedelta(days=1),
         )
     client.force_login(story.chen.user)

@@ -17,12 +17,18 @@ PASSWORD = "lantern orchard seventeen"
 
 
 def open_invitation(story, **extra) -> Invitation:
-    fields = {"expires_at": timezone.now() + timezone.timedelta(days=7),
-              "email": "wanjiku@example.org", **extra}
+    fields = {
+        "expires_at": timezone.now() + timezone.timedelta(days=7),
+        "email": "wanjiku@example.org",
+        **extra,
+    }
     with scopes_disabled():
         return Invitation.objects.create(
-            organisation=story.harbourside, roles=["staff", "volunteer"], team=story.team,
-            invited_by=story.chen, **fields,
+            organisation=story.harbourside,
+            roles=["staff", "volunteer"],
+            team=story.team,
+            invited_by=story.chen,
+            **fields,
         )
 
 
@@ -31,8 +37,13 @@ def join_url(invitation: Invitation) -> str:
 
 
 def new_account(**overrides) -> dict[str, str]:
-    return {"username": "wanjiku", "display_name": "Wanjiku", "password1": PASSWORD,
-            "password2": PASSWORD, **overrides}
+    return {
+        "username": "wanjiku",
+        "display_name": "Wanjiku",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **overrides,
+    }
 
 
 def unusable_message(client, url: str) -> str:
@@ -40,7 +51,7 @@ def unusable_message(client, url: str) -> str:
     assert response.status_code == 404
     html = assert_sound_page(response)
     assert "This invitation link cannot be used" in html
-    return html[html.index("<main"):html.index("</main>")]
+    return html[html.index("<main") : html.index("</main>")]
 
 
 def test_invited_by_email_a_person_makes_their_account_and_joins_with_the_roles(
@@ -48,8 +59,14 @@ def test_invited_by_email_a_person_makes_their_account_and_joins_with_the_roles(
 ):
     client.force_login(story.chen.user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/invitations", {"email": "wanjiku@example.org",
-                                     "roles": ["staff", "peer_mentor"], "team": str(story.team.pk)})
+        client.post(
+            "/invitations",
+            {
+                "email": "wanjiku@example.org",
+                "roles": ["staff", "peer_mentor"],
+                "team": str(story.team.pk),
+            },
+        )
     client.logout()
     run_enqueued_tasks()
     path = re.search(r"https?://[^/\s]+(/join/\S+)", mail.outbox[0].body).group(1)
@@ -118,7 +135,9 @@ def test_a_taken_username_or_a_weak_password_is_refused(client, story):
     invitation = open_invitation(story)
     html = client.post(join_url(invitation), new_account(username="Amina")).content.decode()
     assert "This username is taken" in html
-    weak = client.post(join_url(invitation), new_account(password1="password", password2="password"))
+    weak = client.post(
+        join_url(invitation), new_account(password1="password", password2="password")
+    )
     assert 'id="id_password1_error"' in weak.content.decode()
     assert not User.objects.filter(username="wanjiku").exists()
 

@@ -85,9 +85,13 @@ def test_the_directory_pages_through_long_lists(client, story):
 
     with scopes_disabled():
         for number in range(45):
-            add_member(organisation=story.harbourside, username=f"p{number:02}",
-                       display_name=f"Zed {number:02}", email=f"p{number}@example.org",
-                       roles=[Role.STAFF])
+            add_member(
+                organisation=story.harbourside,
+                username=f"p{number:02}",
+                display_name=f"Zed {number:02}",
+                email=f"p{number}@example.org",
+                roles=[Role.STAFF],
+            )
     client.force_login(story.amina.user)
     first = assert_sound_page(client.get("/people"))
     assert "Page 1 of 2" in first and "Zed 44" not in first

@@ -25,20 +25,26 @@ def settings_value(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[st
     }
     return subprocess.run(
         [sys.executable, "-c", "import peerwork.settings as s; print(s.PEERWORK_BASE_URL)"],
-        cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 def test_the_demo_links_to_its_own_loopback_port(tmp_path):
-    result = settings_value(tmp_path, PEERWORK_ENV="demo", PEERWORK_ALLOWED_HOSTS="",
-                            PEERWORK_PORT="8123")
+    result = settings_value(
+        tmp_path, PEERWORK_ENV="demo", PEERWORK_ALLOWED_HOSTS="", PEERWORK_PORT="8123"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "http://127.0.0.1:8123"
 
 
 def test_production_takes_an_https_address_without_its_trailing_slash(tmp_path):
-    result = settings_value(tmp_path, PEERWORK_ENV="production",
-                            PEERWORK_BASE_URL="https://peerwork.example.org/")
+    result = settings_value(
+        tmp_path, PEERWORK_ENV="production", PEERWORK_BASE_URL="https://peerwork.example.org/"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "https://peerwork.example.org"
 

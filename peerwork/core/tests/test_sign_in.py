@@ -73,4 +73,3 @@ def test_allauths_other_account_pages_render_in_our_layout_without_inline_code(c
         assert response.status_code == 200, path
         html = assert_sound_page(response)
         assert 'class="nav"' in html and "Harbourside Harm Reduction" in html, path
-

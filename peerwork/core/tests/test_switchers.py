@@ -16,12 +16,22 @@ from peerwork.core.tests.page_checks import assert_sound_page
 def bashir(story):
     """Riverside's director who is also a trainer at Harbourside (DEMO.md)."""
     with scopes_disabled():
-        at_riverside = add_member(organisation=story.riverside, username="bashir",
-                                  display_name="Bashir Aliyev", email="bashir@example.org",
-                                  roles=[Role.DIRECTOR], team=story.other_team)
-        add_member(organisation=story.harbourside, username="bashir",
-                   display_name="Bashir Aliyev", email="bashir@example.org",
-                   roles=[Role.STAFF], team=story.team)
+        at_riverside = add_member(
+            organisation=story.riverside,
+            username="bashir",
+            display_name="Bashir Aliyev",
+            email="bashir@example.org",
+            roles=[Role.DIRECTOR],
+            team=story.other_team,
+        )
+        add_member(
+            organisation=story.harbourside,
+            username="bashir",
+            display_name="Bashir Aliyev",
+            email="bashir@example.org",
+            roles=[Role.STAFF],
+            team=story.team,
+        )
     return at_riverside.user
 
 
@@ -60,7 +70,9 @@ def test_a_person_with_one_organisation_sees_its_name_and_no_switcher(client, st
 
 
 def test_switching_needs_a_signed_in_person_and_a_post(client, story):
-    assert client.post("/organisation", {"organisation": str(story.riverside.pk)}).status_code == 404
+    assert (
+        client.post("/organisation", {"organisation": str(story.riverside.pk)}).status_code == 404
+    )
     client.force_login(story.amina.user)
     assert client.get("/organisation").status_code == 405
 

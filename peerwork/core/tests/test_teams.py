@@ -67,8 +67,10 @@ def test_the_org_admin_renames_a_team_and_its_version_moves_on(client, story):
     client.force_login(story.chen.user)
     html = assert_sound_page(client.get(f"/teams/{story.team.pk}/edit"))
     assert 'name="version" value="1"' in html
-    response = client.post(f"/teams/{story.team.pk}/edit",
-                           {"name": "Street outreach", "site": str(story.site.pk), "version": "1"})
+    response = client.post(
+        f"/teams/{story.team.pk}/edit",
+        {"name": "Street outreach", "site": str(story.site.pk), "version": "1"},
+    )
     assert response.status_code == 302
     story.team.refresh_from_db()
     assert story.team.name == "Street outreach" and story.team.version == 2
@@ -79,8 +81,9 @@ def test_a_save_over_someone_elses_change_is_refused_and_nothing_typed_is_lost(c
     # Someone else saves first (version 1 → 2) while Chen has the form open at version 1.
     with scopes_disabled():
         Team.objects.filter(pk=story.team.pk).update(name="Evening outreach", version=2)
-    response = client.post(f"/teams/{story.team.pk}/edit",
-                           {"name": "Street outreach", "site": "", "version": "1"})
+    response = client.post(
+        f"/teams/{story.team.pk}/edit", {"name": "Street outreach", "site": "", "version": "1"}
+    )
     html = assert_sound_page(response)
     assert response.status_code == 200
     assert "Someone else changed this team" in html and "Name: Evening outreach" in html
@@ -88,8 +91,9 @@ def test_a_save_over_someone_elses_change_is_refused_and_nothing_typed_is_lost(c
     assert 'name="version" value="2"' in html  # the next save knowingly goes over theirs
     story.team.refresh_from_db()
     assert story.team.name == "Evening outreach"
-    again = client.post(f"/teams/{story.team.pk}/edit",
-                        {"name": "Street outreach", "site": "", "version": "2"})
+    again = client.post(
+        f"/teams/{story.team.pk}/edit", {"name": "Street outreach", "site": "", "version": "2"}
+    )
     assert again.status_code == 302
     story.team.refresh_from_db()
     assert story.team.name == "Street outreach" and story.team.site is None
