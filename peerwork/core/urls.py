@@ -16,8 +16,11 @@ urlpatterns = [
     path("teams/<str:team_id>", views.team_detail, name="team"),
     path("teams/<str:team_id>/edit", views.team_edit, name="team_edit"),
     path("invitations", views.invitations, name="invitations"),
-    path("invitations/<str:invitation_id>/withdraw", views.invitation_withdraw,
-         name="invitation_withdraw"),
+    path(
+        "invitations/<str:invitation_id>/withdraw",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("join/<str:token>", views.join, name="join"),
     path("inbox", views.inbox, name="inbox"),
     path("inbox/<str:notification_id>/read", views.inbox_read, name="inbox_read"),
