@@ -147,6 +147,9 @@ if os.environ.get("PEERWORK_TESTING") == "1" and not env("PEERWORK_AUDIT_HEAD_FI
 PEERWORK_ERASURE_JOURNAL_FILE = Path(
     env("PEERWORK_ERASURE_JOURNAL_FILE", str(VAR_DIR / "erasures.log")) or ""
 )
+if os.environ.get("PEERWORK_TESTING") == "1" and not env("PEERWORK_ERASURE_JOURNAL_FILE"):
+    # Tests' erasures must not land in the demo's journal, where a replay would act on them.
+    PEERWORK_ERASURE_JOURNAL_FILE = VAR_DIR / f"test-erasures-{os.getpid()}.log"
 
 # --- hosts ---------------------------------------------------------------------------
 

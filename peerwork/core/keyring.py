@@ -357,7 +357,9 @@ class DataKey:
 
 # --- the process cache ------------------------------------------------------------------
 
-CacheKey = tuple[str, str, str | None, int | None]  # kind, organisation, user, version (None: current)
+CacheKey = tuple[
+    str, str, str | None, int | None
+]  # kind, organisation, user, version (None: current)
 
 
 class _KeyCache:
@@ -560,9 +562,7 @@ def person_key(organisation_id: OrganisationId, user_id: UserId, version: int) -
 
 
 def _latest_person_key(org: str, user: str) -> DataKey | None:
-    row = (
-        PersonKey.objects.filter(organisation_id=org, user_id=user).order_by("-version").first()
-    )
+    row = PersonKey.objects.filter(organisation_id=org, user_id=user).order_by("-version").first()
     return None if row is None else _unwrap_person_key(row)
 
 
@@ -620,7 +620,9 @@ def rewrap_person_key(row: PersonKey, wrapping: DataKey) -> bool:
     A conditional update: False if another process changed the row first.
     """
     unwrapped = _unwrap_person_key(row)
-    wrapped = encrypt(wrapping.key, unwrapped.key, _person_key_ad(row.organisation_id, row.user_id, row.version))
+    wrapped = encrypt(
+        wrapping.key, unwrapped.key, _person_key_ad(row.organisation_id, row.user_id, row.version)
+    )
     return bool(
         PersonKey.objects.filter(
             pk=row.pk, organisation_key_version=row.organisation_key_version
@@ -698,8 +700,13 @@ def erase_person(
     org, user = str(organisation_id), str(user_id)
     now = now or timezone.now()
     _append_journal(
-        {"v": JOURNAL_FORMAT, "at": now.isoformat(), "erase": "person",
-         "organisation": org, "user": user}
+        {
+            "v": JOURNAL_FORMAT,
+            "at": now.isoformat(),
+            "erase": "person",
+            "organisation": org,
+            "user": user,
+        }
     )
     return _delete_person_keys(org, user, now)
 
@@ -802,4 +809,3 @@ def newest_versions() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         )
     }
     return orgs, people
-

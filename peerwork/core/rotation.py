@@ -69,27 +69,36 @@ def _rewrap_organisation_keys() -> Iterator[str]:
     master = keyring.load_key_file().current_master
     pending = list(
         OrganisationKey.objects.exclude(master_key_id=master.id)
-        .order_by("pk").values_list("pk", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     for pk in pending:
         with transaction.atomic(durable=True):
             row = OrganisationKey.objects.filter(pk=pk).first()
-            done = row is not None and row.master_key_id != master.id and keyring.rewrap_organisation_key(row, master)
+            done = (
+                row is not None
+                and row.master_key_id != master.id
+                and keyring.rewrap_organisation_key(row, master)
+            )
         if done and row is not None:
-            yield _("Re-wrapped organisation key %(organisation)s v%(version)s under master key %(master)s.") % {
-                "organisation": row.organisation_id, "version": row.version, "master": master.id}
+            yield _(
+                "Re-wrapped organisation key %(organisation)s v%(version)s under master key %(master)s."
+            ) % {"organisation": row.organisation_id, "version": row.version, "master": master.id}
 
 
 def _new_organisation_key_versions() -> Iterator[str]:
     organisations = list(
         OrganisationKey.objects.order_by("organisation_id")
-        .values_list("organisation_id", flat=True).distinct()
+        .values_list("organisation_id", flat=True)
+        .distinct()
     )
     for org in organisations:
         with transaction.atomic(durable=True):
             key = keyring.new_organisation_key_version(org)
         yield _("Made organisation key %(organisation)s v%(version)s.") % {
-            "organisation": org, "version": key.version}
+            "organisation": org,
+            "version": key.version,
+        }
 
 
 def _rewrap_person_keys(batch_size: int) -> Iterator[str]:
@@ -105,24 +114,30 @@ def _rewrap_person_keys(batch_size: int) -> Iterator[str]:
     while True:
         with transaction.atomic(durable=True):
             rows = list(
-                PersonKey.objects.filter(reduce(or_, stale), pk__gt=last).order_by("pk")[:batch_size]
+                PersonKey.objects.filter(reduce(or_, stale), pk__gt=last).order_by("pk")[
+                    :batch_size
+                ]
             )
             if not rows:
                 return
             done = 0
             for row in rows:
-                wrapping = keyring.organisation_key(row.organisation_id, newest[str(row.organisation_id)])
+                wrapping = keyring.organisation_key(
+                    row.organisation_id, newest[str(row.organisation_id)]
+                )
                 if wrapping is not None and keyring.rewrap_person_key(row, wrapping):
                     done += 1
             last = rows[-1].pk
         yield _("Re-wrapped %(count)s person keys under their organisation's newest key.") % {
-            "count": done}
+            "count": done
+        }
 
 
 def _new_person_key_versions(batch_size: int) -> Iterator[str]:
     people = list(
         PersonKey.objects.order_by("organisation_id", "user_id")
-        .values_list("organisation_id", "user_id").distinct()
+        .values_list("organisation_id", "user_id")
+        .distinct()
     )
     for start in range(0, len(people), batch_size):
         batch = people[start : start + batch_size]
@@ -161,13 +176,14 @@ def _batches(
 def _prefetch_owners(fields: list[SealedField], rows: list[models.Model]) -> None:
     from .models import Membership
 
-    ids = set()
+    ids: set[str] = set()
     for field in fields:
         if field.owner is not None:
             fk = field.model._meta.get_field(field.owner)
-            if fk.related_model is Membership:
-                ids |= {row.__dict__.get(fk.attname) for row in rows}
-    ids.discard(None)
+            if isinstance(fk, models.ForeignKey) and fk.related_model is Membership:
+                ids |= {
+                    str(row.__dict__[fk.attname]) for row in rows if row.__dict__.get(fk.attname)
+                }
     if ids:
         _membership_people(ids)
 
@@ -187,7 +203,10 @@ def _reseal_values(batch_size: int) -> Iterator[str]:
                         if change is not None and field.replace_stored(row, *change):
                             resealed += 1
             yield _("Re-sealed %(values)s values in %(rows)s rows of %(model)s.") % {
-                "values": resealed, "rows": len(rows), "model": model._meta.label}
+                "values": resealed,
+                "rows": len(rows),
+                "model": model._meta.label,
+            }
 
 
 def _retire_old_versions(now: datetime, grace: timedelta, batch_size: int) -> Iterator[str]:
@@ -203,11 +222,13 @@ def _retire_old_versions(now: datetime, grace: timedelta, batch_size: int) -> It
     # Old versions, each with the time its organisation's or person's newest key was made.
     old_orgs = {
         key: org_rows[(key[0], newest_orgs[key[0]])].created_at
-        for key in org_rows if key[1] < newest_orgs[key[0]]
+        for key in org_rows
+        if key[1] < newest_orgs[key[0]]
     }
     old_people = {
         key: person_rows[(key[0], key[1], newest_people[(key[0], key[1])])].created_at
-        for key in person_rows if key[2] < newest_people[(key[0], key[1])]
+        for key in person_rows
+        if key[2] < newest_people[(key[0], key[1])]
     }
     settled = now - grace
     young = [made for made in [*old_orgs.values(), *old_people.values()] if made > settled]
@@ -229,7 +250,9 @@ def _retire_old_versions(now: datetime, grace: timedelta, batch_size: int) -> It
                             if stored is not None:
                                 used.add(stored)
                 yield _("Checked %(rows)s rows of %(model)s for keys still in use.") % {
-                    "rows": len(rows), "model": model._meta.label}
+                    "rows": len(rows),
+                    "model": model._meta.label,
+                }
         used_orgs = {
             (str(org), version)
             for org, version in PersonKey.objects.values_list(

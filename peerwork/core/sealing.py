@@ -34,7 +34,8 @@ What is refused (``SealedFieldError``, a ``FieldError``)
     Filtering or any lookup on a sealed field (``filter(text=…)``, ``exclude``,
     ``text__isnull``); writing through ``QuerySet.update()`` or ``bulk_update()``; and
     ``values()``/``values_list()`` that select a sealed field (including ``values()`` with no
-    names). Keep what queries need (times, states) in plain, non-identifying columns. Sealed
+    names). Ordering by a sealed field is not refused but orders by ciphertext, which means
+    nothing. Keep what queries need (times, states) in plain, non-identifying columns. Sealed
     values also cannot be loaded from fixtures (``loaddata``); ``dumpdata`` writes the
     ciphertext.
 
@@ -160,8 +161,11 @@ class Header:
 
     def to_bytes(self) -> bytes:
         return (
-            MAGIC + bytes([FORMAT]) + self.kind.encode("ascii")
-            + self.version.to_bytes(4, "big") + self.check
+            MAGIC
+            + bytes([FORMAT])
+            + self.kind.encode("ascii")
+            + self.version.to_bytes(4, "big")
+            + self.check
         )
 
 
@@ -273,6 +277,11 @@ def _membership_people(membership_ids: Iterable[str]) -> dict[str, tuple[str, st
     return found
 
 
+def _binary(connection: BaseDatabaseWrapper, value: bytes) -> Any:
+    """A bytes parameter as the driver wants it (as Django's BinaryField does)."""
+    return connection.Database.Binary(value)  # type: ignore[attr-defined]
+
+
 # --- the field ----------------------------------------------------------------------------
 
 
@@ -306,7 +315,7 @@ class SealedAttribute:
         instance.__dict__[name] = value if isinstance(value, SealedText) else SealedText(value)
 
 
-class SealedField(models.Field):  # type: ignore[type-arg]
+class SealedField(models.Field):
     """Text sealed for its owner (or the organisation) and bound to its row."""
 
     description = _("Sealed text")
@@ -327,7 +336,9 @@ class SealedField(models.Field):  # type: ignore[type-arg]
     def get_internal_type(self) -> str:
         return "BinaryField"
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
         super().contribute_to_class(cls, name, private_only=private_only)
         if not cls._meta.abstract:
             signals.post_init.connect(self._remember_origin, sender=cls)
@@ -338,44 +349,68 @@ class SealedField(models.Field):  # type: ignore[type-arg]
     def _check_sealing(self) -> list[checks.CheckMessage]:
         model = self.model
         errors: list[checks.CheckMessage] = []
-        if self.unique or self.db_index or self.primary_key:
-            errors.append(checks.Error(
-                "A sealed field cannot be unique, indexed or a primary key.",
-                obj=self, id="peerwork.E110",
-            ))
+        if self.unique or getattr(self, "db_index", False) or self.primary_key:
+            errors.append(
+                checks.Error(
+                    "A sealed field cannot be unique, indexed or a primary key.",
+                    obj=self,
+                    id="peerwork.E110",
+                )
+            )
         try:
             org: Any = model._meta.get_field("organisation")
         except FieldDoesNotExist:
             org = None
-        if not (isinstance(org, models.ForeignKey) and org.related_model is apps.get_model("core", "Organisation")):
-            errors.append(checks.Error(
-                "A model with a sealed field needs a foreign key 'organisation' to Organisation.",
-                hint="Inherit from peerwork.core.models.tenancy.OrganisationOwned.",
-                obj=self, id="peerwork.E111",
-            ))
+        if not (
+            isinstance(org, models.ForeignKey)
+            and org.related_model is apps.get_model("core", "Organisation")
+        ):
+            errors.append(
+                checks.Error(
+                    "A model with a sealed field needs a foreign key 'organisation' to Organisation.",
+                    hint="Inherit from peerwork.core.models.tenancy.OrganisationOwned.",
+                    obj=self,
+                    id="peerwork.E111",
+                )
+            )
         pk = model._meta.pk
         if not (isinstance(pk, models.UUIDField) and callable(pk.default)):
-            errors.append(checks.Error(
-                "A model with a sealed field needs a UUID primary key made in Python.",
-                hint="Inherit from peerwork.core.models.tenancy.OrganisationOwned.",
-                obj=self, id="peerwork.E112",
-            ))
+            errors.append(
+                checks.Error(
+                    "A model with a sealed field needs a UUID primary key made in Python.",
+                    hint="Inherit from peerwork.core.models.tenancy.OrganisationOwned.",
+                    obj=self,
+                    id="peerwork.E112",
+                )
+            )
         if self.owner is not None:
-            allowed = {apps.get_model("core", "Membership"), apps.get_model(settings.AUTH_USER_MODEL)}
+            allowed = {
+                apps.get_model("core", "Membership"),
+                apps.get_model(settings.AUTH_USER_MODEL),
+            }
             try:
                 owner: Any = model._meta.get_field(self.owner)
             except FieldDoesNotExist:
                 owner = None
             if not (isinstance(owner, models.ForeignKey) and owner.related_model in allowed):
-                errors.append(checks.Error(
-                    f"owner={self.owner!r} must name a foreign key on {model.__name__} to "
-                    "Membership or User (or be None for the organisation's key).",
-                    obj=self, id="peerwork.E113",
-                ))
+                errors.append(
+                    checks.Error(
+                        f"owner={self.owner!r} must name a foreign key on {model.__name__} to "
+                        "Membership or User (or be None for the organisation's key).",
+                        obj=self,
+                        id="peerwork.E113",
+                    )
+                )
         return errors
 
-    def formfield(self, **kwargs: Any) -> Any:
-        return super().formfield(**{"form_class": forms.CharField, "widget": forms.Textarea, **kwargs})
+    def formfield(
+        self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any
+    ) -> Any:
+        return super().formfield(
+            form_class=form_class or forms.CharField,
+            choices_form_class=choices_form_class,
+            **{"widget": forms.Textarea, **kwargs},
+        )
 
     # --- refusals ---
 
@@ -393,23 +428,31 @@ class SealedField(models.Field):  # type: ignore[type-arg]
 
     def select_format(self, compiler: Any, sql: str, params: Any) -> tuple[str, Any]:
         if compiler.query.values_select:
-            raise self._refuse("cannot be read with values() or values_list(); read it on the instance")
+            raise self._refuse(
+                "cannot be read with values() or values_list(); read it on the instance"
+            )
         return sql, params
 
     def get_db_prep_save(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
         if hasattr(value, "as_sql") or hasattr(value, "resolve_expression"):
-            raise self._refuse("can only be written by save() on the instance, not update() or bulk_update()")
+            raise self._refuse(
+                "can only be written by save() on the instance, not update() or bulk_update()"
+            )
         return self.get_db_prep_value(value, connection, prepared=False)
 
-    def get_db_prep_value(self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False) -> Any:
+    def get_db_prep_value(
+        self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
+    ) -> Any:
         if isinstance(value, _SaveValue):
             value = value.ciphertext
-            return None if value is None else connection.Database.Binary(value)
+            return None if value is None else _binary(connection, value)
         if value is None:
             # A migration's default for a new nullable column; update(x=None) is caught
             # in get_placeholder.
             return None
-        raise self._refuse("can only be written by save() on the instance, not update() or bulk_update()")
+        raise self._refuse(
+            "can only be written by save() on the instance, not update() or bulk_update()"
+        )
 
     def get_placeholder(self, value: Any, compiler: Any, connection: BaseDatabaseWrapper) -> str:
         if isinstance(compiler, SQLUpdateCompiler):
@@ -424,7 +467,9 @@ class SealedField(models.Field):  # type: ignore[type-arg]
 
     # --- reading and writing ---
 
-    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> SealedValue | None:
+    def from_db_value(
+        self, value: Any, expression: Any, connection: BaseDatabaseWrapper
+    ) -> SealedValue | None:
         if value is None:
             return None
         return SealedValue(bytes(value))
@@ -462,12 +507,18 @@ class SealedField(models.Field):  # type: ignore[type-arg]
             # Read without loading deferred fields: None marks a part not loaded.
             org = instance.__dict__.get("organisation_id")
             owner = instance.__dict__.get(self._owner_attname) if self.owner else None
-            complete = org is not None and (not self.owner or self._owner_attname in instance.__dict__)
+            complete = org is not None and (
+                not self.owner or self._owner_attname in instance.__dict__
+            )
             value.origin = (
-                str(org) if org is not None else None,
-                str(owner) if owner is not None else None,
-                str(instance.pk),
-            ) if complete else (None, None, str(instance.pk))
+                (
+                    str(org) if org is not None else None,
+                    str(owner) if owner is not None else None,
+                    str(instance.pk),
+                )
+                if complete
+                else (None, None, str(instance.pk))
+            )
 
     def _complete_origin(self, instance: models.Model, value: SealedValue) -> Origin:
         origin = value.origin or (None, None, str(instance.pk))
@@ -475,14 +526,21 @@ class SealedField(models.Field):  # type: ignore[type-arg]
             return origin
         names = ["organisation_id"] + ([self._owner_attname] if self.owner else [])
         row = (
-            type(instance)._base_manager.using(instance._state.db or router.db_for_read(type(instance)))
-            .filter(pk=origin[2]).values_list(*names).first()
+            type(instance)
+            ._base_manager.using(instance._state.db or router.db_for_read(type(instance)))
+            .filter(pk=origin[2])
+            .values_list(*names)
+            .first()
         )
         if row is None:  # the row is gone: take the instance's own place
             now = self._origin_now(instance)
             value.origin = (now[0], now[1], origin[2])
         else:
-            value.origin = (str(row[0]), str(row[1]) if self.owner and row[1] is not None else None, origin[2])
+            value.origin = (
+                str(row[0]),
+                str(row[1]) if self.owner and row[1] is not None else None,
+                origin[2],
+            )
         return value.origin
 
     def context_for(self, origin: Origin) -> SealContext | None:
@@ -493,7 +551,7 @@ class SealedField(models.Field):  # type: ignore[type-arg]
         if self.owner is not None:
             if owner is None:
                 return None
-            fk = cast(models.ForeignKey, self.model._meta.get_field(self.owner))  # type: ignore[type-arg]
+            fk = cast(models.ForeignKey, self.model._meta.get_field(self.owner))
             if fk.related_model is apps.get_model(settings.AUTH_USER_MODEL):
                 user = owner
             else:
@@ -510,10 +568,14 @@ class SealedField(models.Field):  # type: ignore[type-arg]
     def _open(self, instance: models.Model, value: SealedValue) -> SealedText | None:
         if value._opened is _UNOPENED:
             context = self.context_for(self._complete_origin(instance, value))
-            result: str | _Erased = ERASED if context is None else open_text(value.ciphertext, context)
+            result: str | _Erased = (
+                ERASED if context is None else open_text(value.ciphertext, context)
+            )
             if result is ERASED and context is not None:
                 # A rotation may have re-sealed the row and retired the key we hold.
-                fresh = self._read_stored(instance, value.origin[2] if value.origin else str(instance.pk))
+                fresh = self._read_stored(
+                    instance, value.origin[2] if value.origin else str(instance.pk)
+                )
                 if fresh is not None and fresh != value.ciphertext:
                     value.ciphertext = fresh
                     result = open_text(fresh, context)
@@ -522,8 +584,11 @@ class SealedField(models.Field):  # type: ignore[type-arg]
 
     def _read_stored(self, instance: models.Model, row_id: str) -> bytes | None:
         fresh = (
-            type(instance)._base_manager.using(instance._state.db or router.db_for_read(type(instance)))
-            .filter(pk=row_id).only(self.attname).first()
+            type(instance)
+            ._base_manager.using(instance._state.db or router.db_for_read(type(instance)))
+            .filter(pk=row_id)
+            .only(self.attname)
+            .first()
         )
         stored = None if fresh is None else fresh.__dict__.get(self.attname)
         return stored.ciphertext if isinstance(stored, SealedValue) else None
@@ -531,8 +596,11 @@ class SealedField(models.Field):  # type: ignore[type-arg]
     def _load_deferred(self, instance: models.Model) -> None:
         names = [self.attname, "organisation"] + ([self.owner] if self.owner else [])
         fresh = (
-            type(instance)._base_manager.using(instance._state.db or router.db_for_read(type(instance)))
-            .filter(pk=instance.pk).only(*names).get()
+            type(instance)
+            ._base_manager.using(instance._state.db or router.db_for_read(type(instance)))
+            .filter(pk=instance.pk)
+            .only(*names)
+            .get()
         )
         instance.__dict__[self.attname] = fresh.__dict__[self.attname]
 
@@ -542,7 +610,9 @@ class SealedField(models.Field):  # type: ignore[type-arg]
         if value is None:
             return _SaveValue(None)
         if model_instance.pk is None:
-            raise SealedFieldError(f"{self.model.__name__}.{self.name}: the row needs its id before sealing")
+            raise SealedFieldError(
+                f"{self.model.__name__}.{self.name}: the row needs its id before sealing"
+            )
         here = self._origin_now(model_instance)
         if isinstance(value, SealedValue):
             origin = self._complete_origin(model_instance, value)
@@ -551,13 +621,15 @@ class SealedField(models.Field):  # type: ignore[type-arg]
                 return _SaveValue(value.ciphertext)
             text: str | None = self._open(model_instance, value)
             if text is None:
-                model_instance.__dict__[name] = None
-                return _SaveValue(None)
+                # Erased: its key is gone wherever the ciphertext goes, so it stays erased.
+                return _SaveValue(value.ciphertext)
         else:
             text = value
         context = self.context_for(here)
         if context is None:
-            raise SealedFieldError(f"{self.model.__name__}.{self.name}: the row has no owner to seal for")
+            raise SealedFieldError(
+                f"{self.model.__name__}.{self.name}: the row has no owner to seal for"
+            )
         sealed = SealedValue(seal_text(text, context), origin=here)
         sealed._opened = text if isinstance(text, SealedText) else SealedText(text)
         model_instance.__dict__[name] = sealed
@@ -579,7 +651,11 @@ class SealedField(models.Field):  # type: ignore[type-arg]
             return None
         current = current_key(context)
         header = value.header
-        if header.kind == current.kind and header.version == current.version and header.check == current.check:
+        if (
+            header.kind == current.kind
+            and header.version == current.version
+            and header.check == current.check
+        ):
             return None
         return value.ciphertext, seal_text(cast(str, result), context)
 
@@ -596,9 +672,9 @@ class SealedField(models.Field):  # type: ignore[type-arg]
             f"WHERE {quote(pk.column)} = %s AND {quote(self.column)} = %s"
         )
         params = [
-            connection.Database.Binary(new),
+            _binary(connection, new),
             pk.get_db_prep_value(instance.pk, connection),
-            connection.Database.Binary(old),
+            _binary(connection, old),
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -317,9 +317,12 @@ def test_plain_text_written_around_the_field_is_not_taken_for_a_sealed_value(sto
 def test_queryset_update_of_a_sealed_field_is_refused(story, change):
     note = note_for(story.amina)
     # In a savepoint: like any failed update, the refusal marks its transaction for rollback.
-    with scope(organisation=note.organisation_id), pytest.raises(SealedFieldError, match="save"):
-        with transaction.atomic():
-            SealedNote.objects.filter(pk=note.pk).update(**change)
+    with (
+        scope(organisation=note.organisation_id),
+        pytest.raises(SealedFieldError, match="save"),
+        transaction.atomic(),
+    ):
+        SealedNote.objects.filter(pk=note.pk).update(**change)
     assert reload(note).text == CANARY
 
 
@@ -378,7 +381,10 @@ def test_values_of_plain_fields_beside_a_sealed_one_work(story):
 )
 def test_filtering_on_a_sealed_field_is_refused(story, query):
     note_for(story.amina, label="x")
-    with scope(organisation=story.harbourside.pk), pytest.raises(SealedFieldError, match="filtered"):
+    with (
+        scope(organisation=story.harbourside.pk),
+        pytest.raises(SealedFieldError, match="filtered"),
+    ):
         result = query(SealedNote.objects.all())
         list(result) if isinstance(result, models.QuerySet) else result
 
@@ -394,7 +400,7 @@ def test_raw_writes_of_text_are_refused(story):
 
 @isolate_apps("peerwork.core.tests.sealtest")
 def test_the_system_check_names_a_model_that_cannot_be_sealed():
-    class Loose(models.Model):
+    class Loose(models.Model):  # noqa: DJ008
         text = SealedField(owner="writer", unique=True)
 
         class Meta:

@@ -21,23 +21,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--journal", type=Path, default=None,
+            "--journal",
+            type=Path,
+            default=None,
             help="The journal file (default: PEERWORK_ERASURE_JOURNAL_FILE).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["journal"] or keyring.journal_path()
         if not path.exists():
-            self.stderr.write(self.style.WARNING(_(
-                "No erasure journal at %(path)s: nothing was erased since it was started, or "
-                "the journal is elsewhere (--journal)."
-            ) % {"path": path}))
+            self.stderr.write(
+                self.style.WARNING(
+                    _(
+                        "No erasure journal at %(path)s: nothing was erased since it was started, or "
+                        "the journal is elsewhere (--journal)."
+                    )
+                    % {"path": path}
+                )
+            )
             return
         try:
             result = keyring.replay_erasures(path)
         except keyring.JournalError as exc:
             raise CommandError(str(exc)) from exc
         keyring.forget_cached_keys()
-        self.stdout.write(self.style.SUCCESS(_(
-            "Replayed %(erasures)s erasures from %(path)s; deleted %(keys)s keys."
-        ) % {"erasures": result.erasures, "path": path, "keys": result.keys_deleted}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Replayed %(erasures)s erasures from %(path)s; deleted %(keys)s keys.")
+                % {"erasures": result.erasures, "path": path, "keys": result.keys_deleted}
+            )
+        )

@@ -25,34 +25,48 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--new-master-key", action="store_true",
+            "--new-master-key",
+            action="store_true",
             help="First add a new master key to the front of the key file (older ones stay).",
         )
         parser.add_argument(
-            "--new-audit-key", action="store_true",
+            "--new-audit-key",
+            action="store_true",
             help="Add a new audit MAC key to the front of the key file (older ones stay).",
         )
         parser.add_argument(
-            "--organisation-keys", action="store_true",
+            "--organisation-keys",
+            action="store_true",
             help="Make new organisation key versions and re-wrap person keys under them.",
         )
         parser.add_argument(
-            "--data", "--person-keys", dest="data", action="store_true",
+            "--data",
+            "--person-keys",
+            dest="data",
+            action="store_true",
             help="Make new person key versions and re-seal every sealed value.",
         )
         parser.add_argument("--batch-size", type=int, default=200, help="Rows per step.")
         parser.add_argument(
-            "--grace-minutes", type=int, default=int(ROTATION_GRACE.total_seconds() // 60),
+            "--grace-minutes",
+            type=int,
+            default=int(ROTATION_GRACE.total_seconds() // 60),
             help="Keep an old key version until its successor is this old.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1 or options["grace_minutes"] < 0:
-            raise CommandError(_("--batch-size must be at least 1 and --grace-minutes not negative."))
+            raise CommandError(
+                _("--batch-size must be at least 1 and --grace-minutes not negative.")
+            )
         if options["new_master_key"]:
-            self.stdout.write(_("Added master key %(id)s to the key file.") % {"id": keyring.add_master_key()})
+            self.stdout.write(
+                _("Added master key %(id)s to the key file.") % {"id": keyring.add_master_key()}
+            )
         if options["new_audit_key"]:
-            self.stdout.write(_("Added audit key %(id)s to the key file.") % {"id": keyring.add_audit_mac_key()})
+            self.stdout.write(
+                _("Added audit key %(id)s to the key file.") % {"id": keyring.add_audit_mac_key()}
+            )
         steps = 0
         for line in rotation_steps(
             organisation_keys=options["organisation_keys"],
