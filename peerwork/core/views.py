@@ -135,9 +135,12 @@ def _supported(member: Membership) -> list[SupportRelationship]:
     )
 
 
-def _open_invitations() -> QuerySet[Invitation]:
+def _open_invitations(member: Membership) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        organisation_id=member.organisation_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     )
 
 
@@ -183,22 +186,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["reports"] = _reports(member)
     if show["supported"]:
         context["supported"] = _supported(member)
+    # Every query names the member's organisation, besides the scope the middleware opened.
+    organisation_id = member.organisation_id
+    if show["hr"] or show["director"]:
+        people = Membership.objects.filter(active_members(), organisation_id=organisation_id)
     if show["hr"]:
         context["hr"] = {
-            "people": Membership.objects.filter(active_members()).count(),
-            "open_invitations": _open_invitations().count(),
+            "people": people.count(),
+            "open_invitations": _open_invitations(member).count(),
         }
     if show["director"]:
-        context["director"] = {
-            "people": Membership.objects.filter(active_members()).count(),
-            **_director_figures(member),
-        }
+        context["director"] = {"people": people.count(), **_director_figures(member)}
     if show["admin"]:
         context["admin"] = {
-            "open_invitations": list(_open_invitations().order_by("expires_at")[:5]),
-            "open_count": _open_invitations().count(),
-            "teams": Team.objects.count(),
-            "sites": Site.objects.count(),
+            "open_invitations": list(_open_invitations(member).order_by("expires_at")[:5]),
+            "open_count": _open_invitations(member).count(),
+            "teams": Team.objects.filter(organisation_id=organisation_id).count(),
+            "sites": Site.objects.filter(organisation_id=organisation_id).count(),
         }
     context["minimum_group_size"] = MINIMUM_GROUP_SIZE
     return render(request, "core/dashboard.html", context)
