@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import health, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("organisation", views.switch_organisation, name="switch_organisation"),
     path("language", views.set_language, name="set_language"),
     path("people", views.members, name="members"),

@@ -121,11 +121,14 @@ def test_the_persons_preference_replaces_the_kinds_default_and_webhooks_go_to_en
 def test_nothing_is_queued_before_the_commit_or_at_all_when_the_change_rolls_back(
     story, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify(recipient=story.amina, kind=API_TOKEN_EXPIRING.kind)
-            assert queued_deliveries() == []  # not before the commit
-            raise RuntimeError("the change fails")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify(recipient=story.amina, kind=API_TOKEN_EXPIRING.kind)
+        assert queued_deliveries() == []  # not before the commit
+        raise RuntimeError("the change fails")
     assert callbacks == []
     assert queued_deliveries() == []
     with scopes_disabled():

@@ -1,0 +1,77 @@
+"""``/healthz``: is the app up, can it reach its database, are its workers and loops alive.
+
+For monitoring (no sign-in, nothing personal: ages in seconds only)::
+
+    {"status": "ok" | "degraded" | "down", "app": "ok",
+     "database": {"ok": true},
+     "worker": {"age_seconds": 1.2}, "deadlines": {"age_seconds": 0.4}}
+
+Each age is that of the youngest heartbeat of a running process of the kind (null when
+there is none). "degraded" (HTTP 200): a worker or deadline loop is missing or its
+heartbeat is older than the lease, so notifications and alerts are late. "down" (HTTP 503):
+the database does not answer. It must answer quickly even then, so the queries run under a
+short statement timeout where the backend has one (PostgreSQL); SQLite's WAL readers do
+not wait for writers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .models import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+STATEMENT_TIMEOUT_MS = 2000
+
+
+def _ages() -> dict[str, float | None]:
+    now = timezone.now()
+    return {
+        kind: Heartbeat.youngest_age(kind=kind, now=now)
+        for kind in (Heartbeat.Kind.WORKER, Heartbeat.Kind.DEADLINES)
+    }
+
+
+def read_heartbeats() -> dict[str, float | None]:
+    """The youngest heartbeat age of each kind; raises ``DatabaseError`` when unreachable."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Only for this transaction: a stuck database cannot hold the probe long.
+                cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            return _ages()
+    # SQLite: no transaction, since IMMEDIATE mode would make it wait for the write lock.
+    return _ages()
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    lease = timedelta(seconds=settings.PEERWORK_WORKER_LEASE_SECONDS).total_seconds()
+    try:
+        ages = read_heartbeats()
+    except DatabaseError as exc:
+        logger.warning("healthz: database unreachable (%s)", type(exc).__name__)
+        return JsonResponse(
+            {"status": "down", "app": "ok", "database": {"ok": False},
+             "worker": {"age_seconds": None}, "deadlines": {"age_seconds": None}},
+            status=503,
+        )
+    worker, deadlines = ages[Heartbeat.Kind.WORKER], ages[Heartbeat.Kind.DEADLINES]
+    fresh = all(age is not None and age <= lease for age in (worker, deadlines))
+    return JsonResponse({
+        "status": "ok" if fresh else "degraded",
+        "app": "ok",
+        "database": {"ok": True},
+        "worker": {"age_seconds": None if worker is None else round(worker, 1)},
+        "deadlines": {"age_seconds": None if deadlines is None else round(deadlines, 1)},
+    })

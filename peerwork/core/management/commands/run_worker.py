@@ -1,0 +1,124 @@
+"""``manage.py run_worker``: the background task worker.
+
+With ``PEERWORK_TASKS=db`` (the default) this is django-tasks-db's worker plus a heartbeat:
+a ``Heartbeat`` row (kind ``worker``, id = the worker id) written before the first task is
+claimed and refreshed every few seconds by a small thread, even while a long task runs.
+The deadline loop gives a task back to the queue when the heartbeat of the worker that
+holds it is older than ``PEERWORK_WORKER_LEASE_SECONDS`` or missing
+(``peerwork.core.deadlines.AbandonedTasks``), so a task may run more than once: every task
+must be idempotent. SIGINT or SIGTERM stops it cleanly (the task in hand finishes, the
+heartbeat is marked stopped, exit status 0); a second signal ends the task at once.
+
+With ``PEERWORK_TASKS=rq`` it runs django-rq's worker on the ``default`` queue; RQ notices
+jobs abandoned by dead workers itself (its own worker heartbeats and abandoned-job
+registry), so nothing is added there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connection
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from peerwork.core.models import Heartbeat
+
+logger = logging.getLogger("peerwork.core.worker")
+
+
+def heartbeat_seconds() -> float:
+    """Often enough that a live worker never looks dead: a few beats per lease."""
+    return min(5.0, settings.PEERWORK_WORKER_LEASE_SECONDS / 4)
+
+
+class HeartbeatThread(threading.Thread):
+    """Keeps the worker's heartbeat fresh while the main thread runs tasks."""
+
+    def __init__(self, worker_id: str, interval: float) -> None:
+        super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
+        self.worker_id = worker_id
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.wait(self.interval):
+                try:
+                    Heartbeat.beat(process_id=self.worker_id, kind=Heartbeat.Kind.WORKER)
+                except DatabaseError:
+                    # A missed beat or two is within the lease; keep trying.
+                    logger.warning("worker %s: heartbeat not written", self.worker_id)
+                    connection.close()
+        finally:
+            # This thread's own database connection.
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=30)
+
+
+class HeartbeatWorker(Worker):
+    """django-tasks-db's ``Worker`` with a heartbeat around its run loop."""
+
+    def run(self) -> None:
+        # Before the first claim, so a task seen RUNNING always has a heartbeat to check.
+        Heartbeat.beat(process_id=self.worker_id, kind=Heartbeat.Kind.WORKER)
+        beating = HeartbeatThread(self.worker_id, heartbeat_seconds())
+        beating.start()
+        try:
+            super().run()
+        finally:
+            beating.stop()
+            try:
+                Heartbeat.stop(process_id=self.worker_id)
+            except DatabaseError:
+                logger.warning("worker %s: could not mark the heartbeat stopped", self.worker_id)
+
+
+class Command(BaseCommand):
+    help = "Run the background task worker (with a heartbeat, so a dead worker's tasks rerun)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--queue-name", default="default",
+                            help="Queues to process, comma-separated (default: %(default)s).")
+        parser.add_argument("--interval", type=float, default=1.0,
+                            help="Seconds to wait when the queue is empty (default: %(default)s).")
+        parser.add_argument("--batch", action="store_true",
+                            help="Run the tasks waiting now, then exit.")
+        parser.add_argument("--max-tasks", type=int, default=None,
+                            help="Exit after this many tasks.")
+        parser.add_argument("--worker-id", default="",
+                            help="This worker's id, unique in the pool (default: made up).")
+        parser.add_argument("--no-startup-delay", action="store_false", dest="startup_delay",
+                            help="Start at once (no small random delay).")
+
+    def handle(self, *args: Any, queue_name: str, interval: float, batch: bool,
+               max_tasks: int | None, worker_id: str, startup_delay: bool,
+               **options: Any) -> None:
+        queues = [q for q in queue_name.split(",") if q]
+        if settings.PEERWORK_TASKS == "rq":
+            call_command("rqworker", *queues, *(["--burst"] if batch else []))
+            return
+        worker = HeartbeatWorker(
+            queue_names=queues,
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=(worker_id or get_random_string(32))[:64],
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            worker.reset_signals()
