@@ -40,13 +40,15 @@ class Received:
 
 @dataclass
 class FakeServer:
-    """Answers each POST with the next planned reply: a status code, or "drop" to read the
-    request and close the connection without answering (the outcome is then unknown)."""
+    """Answers each POST with the next planned reply: a status code, "drop" to read the
+    request and close the connection without answering, or "slow" to answer only when the
+    test releases it (after the sender has given up: the outcome is then unknown)."""
 
     plan: list[int | str] = field(default_factory=list)
     then: int | str = 200
     received: list[Received] = field(default_factory=list)
     url: str = ""
+    slow_release: threading.Event = field(default_factory=threading.Event)
 
 
 @pytest.fixture
@@ -62,6 +64,9 @@ def server() -> Iterator[FakeServer]:
             if reply == "drop":
                 self.close_connection = True
                 return
+            if reply == "slow":
+                fake.slow_release.wait(timeout=5)
+                reply = 200
             self.send_response(int(reply))
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -76,6 +81,7 @@ def server() -> Iterator[FakeServer]:
     try:
         yield fake
     finally:
+        fake.slow_release.set()
         httpd.shutdown()
         httpd.server_close()
         thread.join()
@@ -233,6 +239,20 @@ def test_an_answer_lost_after_the_request_arrived_is_counted_unknown_and_sent_ag
     assert sent.state == Delivery.State.SENT and sent.unknown_outcomes == 1
     # The receiver saw it twice, with the same delivery id to drop the repeat by.
     assert [r.headers[DELIVERY_HEADER] for r in server.received] == [str(delivery.pk)] * 2
+
+
+def test_a_timeout_after_the_request_was_sent_is_counted_unknown(story, server, monkeypatch):
+    from peerwork.core import channels
+
+    # A shorter wait than the 5 s in service, so the test does not sit through it.
+    monkeypatch.setattr(channels, "SEND_TIMEOUT_SECONDS", 0.2)
+    server.plan = ["slow"]
+    delivery = webhook_delivery(story, server.url)
+    attempt = send_delivery(delivery.pk)
+    assert attempt is not None and attempt.outcome == DeliveryAttempt.Outcome.UNKNOWN
+    assert attempt.error == "ReadTimeout"
+    assert reload(delivery).unknown_outcomes == 1
+    assert len(server.received) == 1
 
 
 def test_a_receiver_that_is_not_listening_is_a_plain_failure_not_an_unknown(story, server):
