@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,10 +90,6 @@ def require_list(member: Membership, data_class: DataClass) -> None:
     """The gate of a list page: people who may not list this kind of data get 404."""
     if not can(member, Action.LIST, data_class):
         raise Http404
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"app": "ok"})
 
 
 # --- my day --------------------------------------------------------------------------
