@@ -46,7 +46,9 @@ def set_roles(*, membership: Membership, roles: Iterable[str]) -> None:
             MembershipRole.objects.filter(membership=membership).values_list("role", flat=True)
         )
         MembershipRole.objects.bulk_create(
-            MembershipRole(organisation_id=membership.organisation_id, membership=membership, role=r)
+            MembershipRole(
+                organisation_id=membership.organisation_id, membership=membership, role=r
+            )
             for r in sorted(wanted - have)
         )
     membership.__dict__.pop("roles", None)
@@ -86,7 +88,9 @@ def add_member(
     return membership
 
 
-def switch_organisation(*, user: User, organisation_id: str, session: dict[str, object]) -> Membership:
+def switch_organisation(
+    *, user: User, organisation_id: str, session: dict[str, object]
+) -> Membership:
     """Make another of the person's own memberships the active one, or refuse."""
     from .middleware import SESSION_KEY, memberships_of
 
@@ -101,11 +105,15 @@ def switch_organisation(*, user: User, organisation_id: str, session: dict[str, 
 
 
 def invite(
-    *, actor: Membership, email: str, roles: Iterable[str], team: Team | None = None,
+    *,
+    actor: Membership,
+    email: str,
+    roles: Iterable[str],
+    team: Team | None = None,
     now: datetime | None = None,
 ) -> Invitation:
     """An org admin invites someone by email; the email goes out after commit."""
-    from . import access
+    from . import access, audit
     from .tasks import send_invitation
 
     if not access.is_org_admin(actor):
@@ -119,8 +127,20 @@ def invite(
     now = now or timezone.now()
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organisation_id=actor.organisation_id, email=email, roles=role_values, team=team,
-            invited_by=actor, created_at=now, expires_at=now + INVITATION_LIFETIME,
+            organisation_id=actor.organisation_id,
+            email=email,
+            roles=role_values,
+            team=team,
+            invited_by=actor,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        audit.record(
+            actor=actor,
+            action="invitation.create",
+            object_type="core.invitation",
+            object_id=invitation.pk,
+            detail={"roles": role_values},
         )
         invitation_id = str(invitation.pk)
         transaction.on_commit(lambda: send_invitation.enqueue(invitation_id))
@@ -152,19 +172,27 @@ def invite_first_admin(
     with transaction.atomic(), scope(organisation=organisation.pk):
         has_admin = MembershipRole.objects.filter(
             Q(membership__ended_at__isnull=True) | Q(membership__ended_at__gt=now),
-            organisation=organisation, role=Role.ORG_ADMIN,
+            organisation=organisation,
+            role=Role.ORG_ADMIN,
         ).exists()
         if has_admin:
             raise ValidationError(
                 _("This organisation already has an organisation admin; they invite others.")
             )
         invitation = Invitation.objects.create(
-            organisation=organisation, email=email, roles=[Role.ORG_ADMIN.value], invited_by=None,
-            created_at=now, expires_at=now + INVITATION_LIFETIME,
+            organisation=organisation,
+            email=email,
+            roles=[Role.ORG_ADMIN.value],
+            invited_by=None,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
         )
         audit.record(
-            actor=None, organisation=organisation, action="invitation.create",
-            object_type="core.invitation", object_id=invitation.pk,
+            actor=None,
+            organisation=organisation,
+            action="invitation.create",
+            object_type="core.invitation",
+            object_id=invitation.pk,
             detail={"roles": [Role.ORG_ADMIN.value], "by": "operator"},
         )
         invitation_id = str(invitation.pk)
@@ -173,24 +201,39 @@ def invite_first_admin(
 
 
 def withdraw_invitation(*, actor: Membership, invitation: Invitation) -> None:
-    from . import access
+    from . import access, audit
 
     if not access.is_org_admin(actor) or invitation.organisation_id != actor.organisation_id:
         raise PermissionDenied
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    with transaction.atomic():
+        withdrawn = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if withdrawn:
+            audit.record(
+                actor=actor,
+                action="invitation.withdraw",
+                object_type="core.invitation",
+                object_id=invitation.pk,
+            )
 
 
 def accept_invitation(
-    *, invitation: Invitation, user: User | None = None, username: str = "",
-    display_name: str = "", password: str = "",
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    username: str = "",
+    display_name: str = "",
+    password: str = "",
 ) -> Membership:
     """Join the organisation: as a signed-in ``user``, or by creating an account.
 
     The invitation is claimed with a conditional update, so a link used twice at once
-    creates one membership, not two.
+    creates one membership, not two. Whoever sent the invitation is told in their inbox.
     """
+    from . import audit
+    from .notify import INVITATION_ACCEPTED, notify
+
     now = timezone.now()
     with transaction.atomic(), scopes_disabled():
         claimed = Invitation.objects.filter(
@@ -202,12 +245,36 @@ def accept_invitation(
             user = User(username=username, display_name=display_name, email=invitation.email)
             user.set_password(password)
             user.save()
-        if Membership.objects.filter(organisation_id=invitation.organisation_id, user=user).exists():
+        if Membership.objects.filter(
+            organisation_id=invitation.organisation_id, user=user
+        ).exists():
             raise ValidationError(_("You are already a member of this organisation."))
         membership = Membership.objects.create(
-            organisation_id=invitation.organisation_id, user=user, team=invitation.team,
-            work_email=invitation.email, line_manager=None,
+            organisation_id=invitation.organisation_id,
+            user=user,
+            team=invitation.team,
+            work_email=invitation.email,
+            line_manager=None,
         )
         Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
         set_roles(membership=membership, roles=invitation.roles)
+        with scope(organisation=invitation.organisation_id):
+            audit.record(
+                actor=membership,
+                action="invitation.accept",
+                object_type="core.invitation",
+                object_id=invitation.pk,
+                detail={"roles": sorted(membership.roles)},
+            )
+            inviter = (
+                Membership.objects.filter(pk=invitation.invited_by_id).first()
+                if invitation.invited_by_id
+                else None
+            )
+            if inviter is not None and inviter.is_active:
+                notify(
+                    recipient=inviter,
+                    kind=INVITATION_ACCEPTED.kind,
+                    params={"membership": str(membership.pk)},
+                )
     return membership

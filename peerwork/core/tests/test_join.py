@@ -178,3 +178,25 @@ def test_the_page_offers_signing_in_first_without_saying_whether_an_account_exis
     ]
     assert "Already have a Peerwork account?" in pages[0]
     assert pages[0] == pages[1]
+
+
+def test_the_inviter_is_told_when_their_invitation_is_accepted(story):
+    from django_scopes import scope
+
+    from peerwork.core.models import AuditEvent, Invitation, Notification
+    from peerwork.core.services import accept_invitation, invite
+
+    with scope(organisation=story.harbourside.pk):
+        invitation = invite(actor=story.chen, email="new.person@example.org", roles=["staff"])
+    invitation = Invitation.objects.with_scopes_disabled().get(pk=invitation.pk)
+    membership = accept_invitation(
+        invitation=invitation,
+        username="newperson",
+        display_name="New Person",
+        password="a long enough passphrase",
+    )
+    with scope(organisation=story.harbourside.pk):
+        told = Notification.objects.filter(recipient=story.chen, kind="core.invitation_accepted")
+        assert [n.params["membership"] for n in told] == [str(membership.pk)]
+        actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert "invitation.create" in actions and "invitation.accept" in actions
