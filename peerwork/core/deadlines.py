@@ -34,7 +34,7 @@ from django_scopes import scope, scopes_disabled
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .models import Delivery, Heartbeat
+from .models import ApiToken, Delivery, Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,9 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.PEERWORK_WORKER_LEASE_SECONDS)
 
 
-def run_round(*, now: datetime | None = None,
-              should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+def run_round(
+    *, now: datetime | None = None, should_stop: Callable[[], bool] = lambda: False
+) -> dict[str, int]:
     """Run every registered step once; a failing step is logged and the others still run.
 
     ``should_stop`` is asked between steps, so a signal ends the round after the step in
@@ -129,7 +130,8 @@ class DueDeliveries(ClaimingStep[DueRow]):
     def due(self, now: datetime) -> list[DueRow]:
         with scopes_disabled():  # every organisation's due rows: ids only
             return list(
-                Delivery.due(now=now).order_by("next_attempt_at")
+                Delivery.due(now=now)
+                .order_by("next_attempt_at")
                 .values_list("pk", "organisation_id")[:BATCH_SIZE]
             )
 
@@ -155,7 +157,8 @@ class StuckDeliveries(ClaimingStep[DueRow]):
     def due(self, now: datetime) -> list[DueRow]:
         with scopes_disabled():  # every organisation's stuck rows: ids only
             return list(
-                Delivery.stuck(now=now).order_by("next_attempt_at")
+                Delivery.stuck(now=now)
+                .order_by("next_attempt_at")
                 .values_list("pk", "organisation_id")[:BATCH_SIZE]
             )
 
@@ -184,16 +187,20 @@ class AbandonedTasks(ClaimingStep[DBTaskResult]):
     def due(self, now: datetime) -> list[DBTaskResult]:
         return list(
             DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
-            .only("pk", "worker_ids", "started_at").order_by("started_at")[:BATCH_SIZE]
+            .only("pk", "worker_ids", "started_at")
+            .order_by("started_at")[:BATCH_SIZE]
         )
 
     def claim(self, item: DBTaskResult, now: datetime) -> bool:
         # Heartbeats are read after the task rows: a worker writes its heartbeat before it
         # claims, so a task seen RUNNING has its worker's heartbeat visible by now.
         worker_id = item.worker_ids[-1] if item.worker_ids else None
-        if worker_id and Heartbeat.alive(
-            kind=Heartbeat.Kind.WORKER, now=now, lease=lease()
-        ).filter(pk=worker_id).exists():
+        if (
+            worker_id
+            and Heartbeat.alive(kind=Heartbeat.Kind.WORKER, now=now, lease=lease())
+            .filter(pk=worker_id)
+            .exists()
+        ):
             return False
         return bool(
             DBTaskResult.objects.filter(
@@ -203,6 +210,49 @@ class AbandonedTasks(ClaimingStep[DBTaskResult]):
 
     def act(self, item: DBTaskResult, now: datetime) -> None:
         logger.warning("task %s given back to the queue: its worker stopped", item.pk)
+
+
+class ExpiringTokens(ClaimingStep[DueRow]):
+    """Tell a person a week ahead that one of their API tokens stops working, so an
+    integration (an SMS gateway, a reporting script) is not cut off by surprise."""
+
+    name = "core.expiring_tokens"
+    notice = timedelta(days=7)
+
+    def due(self, now: datetime) -> list[DueRow]:
+        with scopes_disabled():  # every organisation's tokens: ids only
+            return list(
+                ApiToken.objects.filter(
+                    expiry_notice_at__isnull=True,
+                    revoked_at__isnull=True,
+                    expires_at__gt=now,
+                    expires_at__lte=now + self.notice,
+                )
+                .order_by("expires_at")
+                .values_list("pk", "organisation_id")[:BATCH_SIZE]
+            )
+
+    def claim(self, item: DueRow, now: datetime) -> bool:
+        token_id, organisation_id = item
+        with scope(organisation=organisation_id):
+            return bool(
+                ApiToken.objects.filter(pk=token_id, expiry_notice_at__isnull=True).update(
+                    expiry_notice_at=now
+                )
+            )
+
+    def act(self, item: DueRow, now: datetime) -> None:
+        from .notify import API_TOKEN_EXPIRING, notify
+
+        token_id, organisation_id = item
+        with scope(organisation=organisation_id):
+            token = ApiToken.objects.select_related("membership").get(pk=token_id)
+            notify(
+                recipient=token.membership,
+                kind=API_TOKEN_EXPIRING.kind,
+                params={"token": str(token.pk), "expires_at": token.expires_at},
+                now=now,
+            )
 
 
 def prune_heartbeats(now: datetime) -> int:
@@ -216,4 +266,5 @@ prune_heartbeats.name = "core.prune_heartbeats"  # type: ignore[attr-defined]
 due_deliveries = register_deadline(DueDeliveries())
 stuck_deliveries = register_deadline(StuckDeliveries())
 abandoned_tasks = register_deadline(AbandonedTasks())
+expiring_tokens = register_deadline(ExpiringTokens())
 register_deadline(prune_heartbeats)

@@ -11,7 +11,9 @@ from .tenancy import Membership, OrganisationOwned
 
 class ApiToken(OrganisationOwned):
     membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="api_tokens",
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         verbose_name=_("member"),
     )
     name = models.CharField(_("name"), max_length=100)
@@ -23,6 +25,9 @@ class ApiToken(OrganisationOwned):
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # When the owner was told the token expires soon (the deadline loop claims tokens by
+    # setting this, so several loops tell a person once).
+    expiry_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")
