@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format lock messages bench clean
+.PHONY: run test lint lint-ruff lint-format lint-mypy format lock messages bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -35,9 +35,16 @@ test: $(STAMP)
 	esac
 	PEERWORK_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-lint: $(STAMP)
+# `make -k lint` runs all three checks even when one fails (CI does).
+lint: lint-ruff lint-format lint-mypy
+
+lint-ruff: $(STAMP)
 	$(BIN)/ruff check .
+
+lint-format: $(STAMP)
 	$(BIN)/ruff format --check .
+
+lint-mypy: $(STAMP)
 	PEERWORK_TESTING=1 $(BIN)/mypy peerwork
 
 format: $(STAMP)
