@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from . import audit
 from .models import ApiToken, Membership
 
 TOKEN_PREFIX = "pw"  # noqa: S105 (a label, not a secret)
@@ -92,6 +93,13 @@ def create_token(
                         created_at=now,
                         expires_at=now + timedelta(days=expires_in_days),
                     )
+                    audit.record(
+                        actor=member,
+                        action="api_token.create",
+                        object_type="core.apitoken",
+                        object_id=token.pk,
+                        detail={"days": expires_in_days},
+                    )
             except IntegrityError:
                 continue
             return token, raw
@@ -107,10 +115,17 @@ def revoke_token(*, member: Membership, token: ApiToken, now: datetime | None = 
     if token.membership_id != member.pk:
         raise PermissionDenied
     now = now or timezone.now()
-    with scope(organisation=member.organisation_id):
+    with scope(organisation=member.organisation_id), transaction.atomic():
         revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=now
         )
+        if revoked:
+            audit.record(
+                actor=member,
+                action="api_token.revoke",
+                object_type="core.apitoken",
+                object_id=token.pk,
+            )
     if revoked:
         token.revoked_at = now
     return bool(revoked)

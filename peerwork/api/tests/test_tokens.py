@@ -229,3 +229,21 @@ def test_a_bad_bearer_token_is_refused_even_with_a_valid_session(story):
     assert client.get("/api/v1/me").status_code == 200
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer pw_000000000000_x"})
     assert response.status_code == 401
+
+
+def test_making_and_revoking_a_token_are_in_the_audit_chain(story):
+    from django_scopes import scope
+
+    from peerwork.core.models import AuditEvent
+    from peerwork.core.tokens import create_token, revoke_token
+
+    with scope(organisation=story.harbourside.pk):
+        token, _raw = create_token(member=story.grace, name="Reports")
+        revoke_token(member=story.grace, token=token)
+        events = list(
+            AuditEvent.objects.filter(object_id=token.pk).values_list("action", "actor_id")
+        )
+    assert events == [
+        ("api_token.create", story.grace.pk),
+        ("api_token.revoke", story.grace.pk),
+    ]
