@@ -66,9 +66,10 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -78,7 +79,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .models.keys import OrganisationKey, PersonKey
+if TYPE_CHECKING:
+    from .models.keys import OrganisationKey, PersonKey
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +107,14 @@ class KeyringError(Exception):
 
 class UnknownKeyId(KeyError):
     """No key with this id in the key file (an audit key or master key was removed)."""
+
+
+def _models() -> ModuleType:
+    """The key tables, imported late so that ``python -m peerwork.core.keyring new`` runs
+    before Django is set up (production settings refuse to load without a key file)."""
+    from .models import keys
+
+    return keys
 
 
 # --- the key file ---------------------------------------------------------------------
@@ -143,7 +153,7 @@ def key_file_path() -> Path:
 
 
 def _new_entry(prefix: str) -> dict[str, str]:
-    now = timezone.now()
+    now = datetime.now(UTC)
     return {
         "id": f"{prefix}{now:%Y%m%d}-{secrets.token_hex(3)}",
         "key": base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii"),
@@ -465,7 +475,7 @@ def organisation_key(organisation_id: OrganisationId, version: int) -> DataKey |
     cached = _cache.get(cache_key)
     if cached is not None:
         return cached
-    row = OrganisationKey.objects.filter(organisation_id=org, version=version).first()
+    row = _models().OrganisationKey.objects.filter(organisation_id=org, version=version).first()
     if row is None:
         return None
     key = _unwrap_organisation_key(row)
@@ -474,7 +484,7 @@ def organisation_key(organisation_id: OrganisationId, version: int) -> DataKey |
 
 
 def _latest_organisation_key(org: str) -> DataKey | None:
-    row = OrganisationKey.objects.filter(organisation_id=org).order_by("-version").first()
+    row = _models().OrganisationKey.objects.filter(organisation_id=org).order_by("-version").first()
     return None if row is None else _unwrap_organisation_key(row)
 
 
@@ -484,7 +494,7 @@ def _insert_organisation_key(org: str, version: int) -> DataKey | None:
     key = secrets.token_bytes(KEY_BYTES)
     try:
         with transaction.atomic():
-            row = OrganisationKey.objects.create(
+            row = _models().OrganisationKey.objects.create(
                 organisation_id=org,
                 version=version,
                 master_key_id=master.id,
@@ -553,7 +563,11 @@ def person_key(organisation_id: OrganisationId, user_id: UserId, version: int) -
     cached = _cache.get(cache_key)
     if cached is not None:
         return cached
-    row = PersonKey.objects.filter(organisation_id=org, user_id=user, version=version).first()
+    row = (
+        _models()
+        .PersonKey.objects.filter(organisation_id=org, user_id=user, version=version)
+        .first()
+    )
     if row is None:
         return None
     key = _unwrap_person_key(row)
@@ -562,7 +576,12 @@ def person_key(organisation_id: OrganisationId, user_id: UserId, version: int) -
 
 
 def _latest_person_key(org: str, user: str) -> DataKey | None:
-    row = PersonKey.objects.filter(organisation_id=org, user_id=user).order_by("-version").first()
+    row = (
+        _models()
+        .PersonKey.objects.filter(organisation_id=org, user_id=user)
+        .order_by("-version")
+        .first()
+    )
     return None if row is None else _unwrap_person_key(row)
 
 
@@ -571,7 +590,7 @@ def _insert_person_key(org: str, user: str, version: int) -> DataKey | None:
     key = secrets.token_bytes(KEY_BYTES)
     try:
         with transaction.atomic():
-            row = PersonKey.objects.create(
+            row = _models().PersonKey.objects.create(
                 organisation_id=org,
                 user_id=user,
                 version=version,
@@ -624,9 +643,9 @@ def rewrap_person_key(row: PersonKey, wrapping: DataKey) -> bool:
         wrapping.key, unwrapped.key, _person_key_ad(row.organisation_id, row.user_id, row.version)
     )
     return bool(
-        PersonKey.objects.filter(
-            pk=row.pk, organisation_key_version=row.organisation_key_version
-        ).update(organisation_key_version=wrapping.version, wrapped=wrapped)
+        _models()
+        .PersonKey.objects.filter(pk=row.pk, organisation_key_version=row.organisation_key_version)
+        .update(organisation_key_version=wrapping.version, wrapped=wrapped)
     )
 
 
@@ -635,9 +654,9 @@ def rewrap_organisation_key(row: OrganisationKey, master: KeyEntry) -> bool:
     unwrapped = _unwrap_organisation_key(row)
     wrapped = encrypt(master.key, unwrapped.key, _org_key_ad(row.organisation_id, row.version))
     return bool(
-        OrganisationKey.objects.filter(pk=row.pk, master_key_id=row.master_key_id).update(
-            master_key_id=master.id, wrapped=wrapped
-        )
+        _models()
+        .OrganisationKey.objects.filter(pk=row.pk, master_key_id=row.master_key_id)
+        .update(master_key_id=master.id, wrapped=wrapped)
     )
 
 
@@ -663,18 +682,24 @@ def _append_journal(entry: dict[str, Any]) -> None:
 
 
 def _delete_person_keys(org: str, user: str, before: datetime) -> int:
-    deleted, _ = PersonKey.objects.filter(
-        organisation_id=org, user_id=user, created_at__lte=before
-    ).delete()
+    deleted, _ = (
+        _models()
+        .PersonKey.objects.filter(organisation_id=org, user_id=user, created_at__lte=before)
+        .delete()
+    )
     _forget_now_and_on_commit(org, user)
     return deleted
 
 
 def _delete_organisation_keys(org: str, before: datetime) -> int:
-    people, _ = PersonKey.objects.filter(organisation_id=org, created_at__lte=before).delete()
-    organisation, _ = OrganisationKey.objects.filter(
-        organisation_id=org, created_at__lte=before
-    ).delete()
+    people, _ = (
+        _models().PersonKey.objects.filter(organisation_id=org, created_at__lte=before).delete()
+    )
+    organisation, _ = (
+        _models()
+        .OrganisationKey.objects.filter(organisation_id=org, created_at__lte=before)
+        .delete()
+    )
     _forget_now_and_on_commit(org, None)
     return people + organisation
 
@@ -800,12 +825,47 @@ def newest_versions() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     """The newest organisation and person key version of each, from the database."""
     orgs = {
         str(row["organisation_id"]): row["newest"]
-        for row in OrganisationKey.objects.values("organisation_id").annotate(newest=Max("version"))
+        for row in _models()
+        .OrganisationKey.objects.values("organisation_id")
+        .annotate(newest=Max("version"))
     }
     people = {
         (str(row["organisation_id"]), str(row["user_id"])): row["newest"]
-        for row in PersonKey.objects.values("organisation_id", "user_id").annotate(
-            newest=Max("version")
-        )
+        for row in _models()
+        .PersonKey.objects.values("organisation_id", "user_id")
+        .annotate(newest=Max("version"))
     }
     return orgs, people
+
+
+# --- making the first key file --------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m peerwork.core.keyring new PATH``: write a new key file (mode 0600).
+
+    Runs without Django settings, because production settings refuse to load until the key
+    file exists. It never overwrites a file.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m peerwork.core.keyring",
+        description="Make Peerwork's key file (see docs/operations.md).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser("new", help="write a new key file; an existing file is kept")
+    new.add_argument("path", type=Path)
+    args = parser.parse_args(argv)
+    if not create_key_file(args.path):
+        print(f"{args.path} exists already; it was not changed.", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote a new key file to {args.path} (mode 0600). Back it up now, apart from database backups."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

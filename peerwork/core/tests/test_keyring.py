@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import stat
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django_scopes import scope
 
@@ -226,3 +230,25 @@ def test_committed_keys_are_cached_so_reading_needs_no_key_queries(
         again = SealedNote.objects.get(pk=first.pk)
     with django_assert_num_queries(2):  # the person key, then the organisation key wrapping it
         assert again.text == "one"
+
+
+def test_the_first_production_key_file_is_made_without_django_settings(tmp_path):
+    path = tmp_path / "etc" / "master.key"
+    path.parent.mkdir()
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(settings.BASE_DIR),
+        "PEERWORK_ENV": "production",
+    }
+    command = [sys.executable, "-m", "peerwork.core.keyring", "new", str(path)]
+    made = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    keys = keyring.parse_key_file(path, path.read_bytes())
+    assert len(keys.master_keys) == len(keys.audit_mac_keys) == 1
+    before = path.read_bytes()
+    again = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert again.returncode == 1 and "not changed" in again.stderr
+    assert path.read_bytes() == before
