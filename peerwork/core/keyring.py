@@ -60,6 +60,7 @@ import json
 import logging
 import os
 import secrets
+import stat
 import threading
 import time
 import uuid
@@ -272,9 +273,15 @@ def load_key_file() -> KeyFile:
     return parsed
 
 
-def _add_key(list_name: str, prefix: str) -> str:
-    path = key_file_path()
-    load_key_file()  # fails loudly on a malformed file before we touch it
+def _add_key(list_name: str, prefix: str, path: Path | None = None) -> str:
+    """Put a new key first in one list of the key file; returns its id.
+
+    The file is replaced whole (written aside, then renamed), keeping its owner, group and
+    mode, so a reader never sees half a file.
+    """
+    path = path or key_file_path()
+    before = path.stat()
+    parse_key_file(path, path.read_bytes())  # fails loudly on a malformed file first
     data = json.loads(path.read_text(encoding="utf-8"))
     entry = _new_entry(prefix)
     data[list_name] = [entry, *data[list_name]]
@@ -285,20 +292,27 @@ def _add_key(list_name: str, prefix: str) -> str:
             handle.write(_serialise(data))
             handle.flush()
             os.fsync(handle.fileno())
+        if (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
+            os.chown(tmp, before.st_uid, before.st_gid)
+        os.chmod(tmp, stat.S_IMODE(before.st_mode))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return entry["id"]
 
 
-def add_master_key() -> str:
-    """Put a new master key first in the key file; returns its id. Old ones stay."""
-    return _add_key("master_keys", "m")
+def add_master_key(path: Path | None = None) -> str:
+    """Put a new master key first in the key file; returns its id. Old ones stay.
+
+    Processes that read a copy of the file (systemd credentials) see it once restarted;
+    re-wrap (``rotate_keys``) only after that.
+    """
+    return _add_key("master_keys", "m", path)
 
 
-def add_audit_mac_key() -> str:
+def add_audit_mac_key(path: Path | None = None) -> str:
     """Put a new audit MAC key first in the key file; returns its id. Old ones stay."""
-    return _add_key("audit_mac_keys", "a")
+    return _add_key("audit_mac_keys", "a", path)
 
 
 def audit_mac_key() -> tuple[str, bytes]:
@@ -842,10 +856,11 @@ def newest_versions() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m peerwork.core.keyring new PATH``: write a new key file (mode 0600).
+    """``python -m peerwork.core.keyring new|add-master-key|add-audit-key PATH``.
 
-    Runs without Django settings, because production settings refuse to load until the key
-    file exists. It never overwrites a file.
+    ``new`` writes a new key file (mode 0600) and never overwrites one; the others put a
+    new key first in an existing file. It runs without Django settings (production settings
+    refuse to load until the key file exists), as root for a file the service cannot write.
     """
     import argparse
     import sys
@@ -857,7 +872,24 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser("new", help="write a new key file; an existing file is kept")
     new.add_argument("path", type=Path)
+    for name, what in (("add-master-key", "master key"), ("add-audit-key", "audit MAC key")):
+        add = commands.add_parser(name, help=f"put a new {what} first in the key file")
+        add.add_argument("path", type=Path)
     args = parser.parse_args(argv)
+    if args.command != "new":
+        try:
+            if args.command == "add-master-key":
+                key_id = add_master_key(args.path)
+            else:
+                key_id = add_audit_mac_key(args.path)
+        except (OSError, KeyFileError) as exc:
+            print(f"{args.path}: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"Added key {key_id} first in {args.path}; the older keys stay. Restart Peerwork's "
+            "services so they read it, then run `manage.py rotate_keys`."
+        )
+        return 0
     if not create_key_file(args.path):
         print(f"{args.path} exists already; it was not changed.", file=sys.stderr)
         return 1

@@ -252,3 +252,18 @@ def test_the_first_production_key_file_is_made_without_django_settings(tmp_path)
     )
     assert again.returncode == 1 and "not changed" in again.stderr
     assert path.read_bytes() == before
+
+
+def test_adding_a_key_from_the_command_line_keeps_the_files_mode_and_older_keys(key_file):
+    keyring.create_key_file(key_file)
+    key_file.chmod(0o640)  # readable by the service's group, writable by root only
+    old = keyring.parse_key_file(key_file, key_file.read_bytes())
+    assert keyring.main(["add-master-key", str(key_file)]) == 0
+    assert keyring.main(["add-audit-key", str(key_file)]) == 0
+    new = keyring.parse_key_file(key_file, key_file.read_bytes())
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o640
+    assert new.master_keys[1:] == old.master_keys and new.master_keys[0] != old.master_keys[0]
+    assert new.audit_mac_keys[1:] == old.audit_mac_keys
+    key_file.write_text("{}")
+    assert keyring.main(["add-master-key", str(key_file)]) == 1
+    assert key_file.read_text() == "{}"

@@ -189,20 +189,21 @@ def test_rotation_leaves_erased_values_erased_and_makes_no_keys_for_them(
         assert found[(model, pk, field)] == (None if text.startswith("olena") else text)
 
 
-def test_rotate_keys_prints_each_committed_step(story, sealed, capsys):
-    call_command(
-        "rotate_keys",
-        "--new-master-key",
-        "--organisation-keys",
-        "--person-keys",
-        "--grace-minutes",
-        "0",
-    )
+def test_rotate_keys_adds_a_key_then_rotates_printing_each_committed_step(story, sealed, capsys):
+    call_command("rotate_keys", "--new-master-key", "--organisation-keys")
     out = capsys.readouterr().out
-    assert "Added master key" in out
+    assert "Added master key" in out and "Restart" in out
+    assert "Made organisation key" not in out  # adding a key stops before any re-wrapping
+    assert OrganisationKey.objects.filter(version=2).count() == 0
+
+    call_command("rotate_keys", "--organisation-keys", "--person-keys", "--grace-minutes", "0")
+    out = capsys.readouterr().out
     assert "Re-wrapped organisation key" in out
     assert "Made organisation key" in out
     assert "Re-sealed" in out
     assert "Deleted" in out and "Done:" in out
     assert "amina" not in out.lower()
     assert readings(sealed) == sealed
+    assert set(OrganisationKey.objects.values_list("master_key_id", flat=True)) == {
+        keyring.load_key_file().current_master.id
+    }

@@ -1,8 +1,9 @@
 """``manage.py rotate_keys``: re-wrap and rotate the sealing keys (docs/operations.md).
 
 Without options it re-wraps every organisation key under the current (first) master key of
-the key file, and finishes an earlier rotation. ``--new-master-key`` first adds a new master
-key to the key file; ``--organisation-keys`` makes new organisation key versions;
+the key file, and finishes an earlier rotation. ``--new-master-key`` (``--new-audit-key``)
+only adds a new key to the front of the key file and stops: restart the services, then run
+the command again. ``--organisation-keys`` makes new organisation key versions;
 ``--data`` (or ``--person-keys``) makes new person key versions and re-seals every sealed
 value. Each printed line is a step already committed: stopping the command at any moment and
 running it again loses nothing. Old key versions are deleted only once nothing uses them.
@@ -27,12 +28,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--new-master-key",
             action="store_true",
-            help="First add a new master key to the front of the key file (older ones stay).",
+            help="Only add a new master key to the front of the key file (older ones stay).",
         )
         parser.add_argument(
             "--new-audit-key",
             action="store_true",
-            help="Add a new audit MAC key to the front of the key file (older ones stay).",
+            help="Only add a new audit MAC key to the front of the key file (older ones stay).",
         )
         parser.add_argument(
             "--organisation-keys",
@@ -59,14 +60,22 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--batch-size must be at least 1 and --grace-minutes not negative.")
             )
-        if options["new_master_key"]:
+        if options["new_master_key"] or options["new_audit_key"]:
+            # Adding a key stops here: services reading a copy of the key file (systemd
+            # credentials) must be restarted before anything is re-wrapped under it.
+            if options["new_master_key"]:
+                key_id = keyring.add_master_key()
+                self.stdout.write(_("Added master key %(id)s to the key file.") % {"id": key_id})
+            if options["new_audit_key"]:
+                key_id = keyring.add_audit_mac_key()
+                self.stdout.write(_("Added audit key %(id)s to the key file.") % {"id": key_id})
             self.stdout.write(
-                _("Added master key %(id)s to the key file.") % {"id": keyring.add_master_key()}
+                _(
+                    "Restart Peerwork's services so they read the new key file, then run "
+                    "rotate_keys again (without --new-…) to re-wrap."
+                )
             )
-        if options["new_audit_key"]:
-            self.stdout.write(
-                _("Added audit key %(id)s to the key file.") % {"id": keyring.add_audit_mac_key()}
-            )
+            return
         steps = 0
         for line in rotation_steps(
             organisation_keys=options["organisation_keys"],
