@@ -46,24 +46,37 @@ class Story:
 def story(db: None) -> Iterator[Story]:
     from django_scopes import scopes_disabled
 
-    from peerwork.core.models import Role
+    from peerwork.core.models import Role, Site, SupportRelationship, Team
     from peerwork.core.services import add_member, create_organisation
-    from peerwork.core.models import Site, SupportRelationship, Team
 
     with scopes_disabled():
-        harbourside = create_organisation(slug="harbourside", name="Harbourside Harm Reduction",
-                                          time_zone="Africa/Nairobi", languages=["en", "sw"])
-        riverside = create_organisation(slug="riverside", name="Riverside Drug User Network",
-                                        time_zone="Europe/Kyiv", languages=["uk", "ru"])
+        harbourside = create_organisation(
+            slug="harbourside",
+            name="Harbourside Harm Reduction",
+            time_zone="Africa/Nairobi",
+            languages=["en", "sw"],
+        )
+        riverside = create_organisation(
+            slug="riverside",
+            name="Riverside Drug User Network",
+            time_zone="Europe/Kyiv",
+            languages=["uk", "ru"],
+        )
         site = Site.objects.create(organisation=harbourside, name="Drop-in centre")
         team = Team.objects.create(organisation=harbourside, site=site, name="Outreach")
         other_site = Site.objects.create(organisation=riverside, name="Podil office")
         other_team = Team.objects.create(organisation=riverside, site=other_site, name="Peer team")
 
         def person(org: object, username: str, name: str, roles: list[str], **kw: object) -> object:
-            return add_member(organisation=org, username=username, display_name=name,
-                              email=f"{username}@example.org", roles=roles, team=kw.get("team", team if org is harbourside else other_team),
-                              password="correct horse battery")
+            return add_member(
+                organisation=org,
+                username=username,
+                display_name=name,
+                email=f"{username}@example.org",
+                roles=roles,
+                team=kw.get("team", team if org is harbourside else other_team),
+                password="correct horse battery",
+            )
 
         ravi = person(harbourside, "ravi", "Ravi Shah", [Role.STAFF, Role.LINE_MANAGER])
         taslima = person(harbourside, "taslima", "Taslima Akter", [Role.STAFF, Role.LINE_MANAGER])
@@ -82,18 +95,54 @@ def story(db: None) -> Iterator[Story]:
         for report in (amina, olena, joseph):
             report.line_manager = ravi
             report.save(update_fields=["line_manager"])
-        SupportRelationship.objects.create(organisation=harbourside, supporter=samuel, person=amina,
-                                           kind=SupportRelationship.Kind.MENTOR)
-        SupportRelationship.objects.create(organisation=harbourside, supporter=leila, person=olena,
-                                           kind=SupportRelationship.Kind.COACH)
-        people = (ravi, taslima, amina, olena, joseph, grace, daniel, samuel, leila, chen,
-                  farah, peter, taras)
+        SupportRelationship.objects.create(
+            organisation=harbourside,
+            supporter=samuel,
+            person=amina,
+            kind=SupportRelationship.Kind.MENTOR,
+        )
+        SupportRelationship.objects.create(
+            organisation=harbourside,
+            supporter=leila,
+            person=olena,
+            kind=SupportRelationship.Kind.COACH,
+        )
+        people = (
+            ravi,
+            taslima,
+            amina,
+            olena,
+            joseph,
+            grace,
+            daniel,
+            samuel,
+            leila,
+            chen,
+            farah,
+            peter,
+            taras,
+        )
         for member in people:
             member.roles  # read once, so tests can ask without opening a scope  # noqa: B018
 
     yield Story(
-        harbourside=harbourside, riverside=riverside, amina=amina, ravi=ravi, taslima=taslima,
-        grace=grace, daniel=daniel, samuel=samuel, leila=leila, chen=chen, joseph=joseph,
-        farah=farah, peter=peter, olena=olena, taras=taras, team=team, site=site,
-        other_team=other_team, other_site=other_site,
+        harbourside=harbourside,
+        riverside=riverside,
+        amina=amina,
+        ravi=ravi,
+        taslima=taslima,
+        grace=grace,
+        daniel=daniel,
+        samuel=samuel,
+        leila=leila,
+        chen=chen,
+        joseph=joseph,
+        farah=farah,
+        peter=peter,
+        olena=olena,
+        taras=taras,
+        team=team,
+        site=site,
+        other_team=other_team,
+        other_site=other_site,
     )
