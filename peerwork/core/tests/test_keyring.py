@@ -8,10 +8,11 @@ import os
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django_scopes import scope
 
 from peerwork.core import keyring
@@ -267,3 +268,58 @@ def test_adding_a_key_from_the_command_line_keeps_the_files_mode_and_older_keys(
     key_file.write_text("{}")
     assert keyring.main(["add-master-key", str(key_file)]) == 1
     assert key_file.read_text() == "{}"
+
+
+MAKE_KEY = """
+import sys, django
+django.setup()
+from peerwork.core import keyring
+print(keyring.current_person_key(sys.argv[1], sys.argv[2]).check.hex())
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_making_the_same_first_key_at_once_end_with_one_key(story, key_file):
+    """Both processes see no key, both insert; the constraint lets one win (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a lock the test can watch: runs on PostgreSQL (CI)")
+    org, user = str(story.harbourside.pk), str(story.amina.user_id)
+    keyring.current_organisation_key(org)  # made and committed: only the person key races
+    db = connection.settings_dict
+    url = f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "PEERWORK_TESTING": "1",
+        "PEERWORK_DATABASE_URL": url,
+        "PEERWORK_MASTER_KEY_FILE": str(key_file),
+        "DJANGO_SETTINGS_MODULE": "peerwork.settings",
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+    command = [sys.executable, "-c", MAKE_KEY, org, user]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Reads go on; inserts wait until this transaction ends.
+        cursor.execute("LOCK TABLE core_personkey IN SHARE ROW EXCLUSIVE MODE")
+        makers = [
+            subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        deadline = time.monotonic() + 60
+        waiting = 0
+        while waiting < 2 and time.monotonic() < deadline and all(m.poll() is None for m in makers):
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one view per transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE %s AND pid <> pg_backend_pid()",
+                ["%core_personkey%"],
+            )
+            waiting = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_sleep(0.05)")
+        assert waiting == 2, "both makers should be waiting to insert"
+    results = [m.communicate(timeout=60) for m in makers]
+    assert [m.returncode for m in makers] == [0, 0], results
+    assert results[0][0] == results[1][0]  # the same key
+    assert PersonKey.objects.filter(organisation=org, user=user).count() == 1
+    keyring.forget_cached_keys()
+    assert keyring.current_person_key(org, user).check.hex() == results[0][0].strip()
