@@ -375,6 +375,9 @@ STORAGES = {
 if os.environ.get("PEERWORK_TESTING") == "1":
     # Tests render pages without running collectstatic first.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    # …and WhiteNoise serves them from the apps' folders, as it would after collectstatic.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- logging -------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def test_two_loops_reclaiming_the_same_task_act_once(db):
 # --- the loop ----------------------------------------------------------------------------
 
 
-def test_a_failing_step_is_logged_and_the_others_still_run(monkeypatch, caplog):
+def test_a_failing_step_is_logged_and_the_others_still_run(db, monkeypatch, caplog):
     ran: list[str] = []
 
     def broken(now) -> int:
