@@ -10,12 +10,12 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django_scopes import scope, scopes_disabled
 
-from .models import Membership
+from .models import Membership, User
 
 SESSION_KEY = "peerwork_organisation"
 
 
-def memberships_of(user: object) -> list[Membership]:
+def memberships_of(user: User) -> list[Membership]:
     """The user's current memberships across organisations (for the switcher).
 
     Read without a scope on purpose: a person may belong to several organisations, and this
