@@ -352,6 +352,12 @@ def key_check(key: bytes) -> bytes:
     return hmac.new(key, b"peerwork key check v1", hashlib.sha256).digest()[:CHECK_BYTES]
 
 
+def canonical_id(value: uuid.UUID | str) -> str:
+    """An id in one spelling (lower case, with dashes): keys and sealed values are bound to
+    ids as text, so ``"ABCD…"`` and ``"abcd…"`` must not make two different places."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
 def _org_key_ad(organisation_id: OrganisationId, version: int) -> bytes:
     return f"peerwork organisation key\0{organisation_id}\0{version}".encode()
 
@@ -484,7 +490,7 @@ def _unwrap_organisation_key(row: OrganisationKey) -> DataKey:
 
 def organisation_key(organisation_id: OrganisationId, version: int) -> DataKey | None:
     """An organisation's key of this version, or None if it was erased or retired."""
-    org = str(organisation_id)
+    org = canonical_id(organisation_id)
     cache_key: CacheKey = ("o", org, None, version)
     cached = _cache.get(cache_key)
     if cached is not None:
@@ -523,7 +529,7 @@ def _insert_organisation_key(org: str, version: int) -> DataKey | None:
 
 def current_organisation_key(organisation_id: OrganisationId) -> DataKey:
     """The organisation's newest key, made on first use."""
-    org = str(organisation_id)
+    org = canonical_id(organisation_id)
     cached = _cache.get(("o", org, None, None))
     if cached is not None:
         return cached
@@ -540,7 +546,7 @@ def current_organisation_key(organisation_id: OrganisationId) -> DataKey:
 
 def new_organisation_key_version(organisation_id: OrganisationId) -> DataKey:
     """Make the organisation's next key version (rotation); returns the newest key."""
-    org = str(organisation_id)
+    org = canonical_id(organisation_id)
     latest = _latest_organisation_key(org)
     made = _insert_organisation_key(org, (latest.version if latest else 0) + 1)
     if made is None:
@@ -572,7 +578,7 @@ def _unwrap_person_key(row: PersonKey) -> DataKey:
 
 def person_key(organisation_id: OrganisationId, user_id: UserId, version: int) -> DataKey | None:
     """A person's key of this version, or None if it was erased or retired."""
-    org, user = str(organisation_id), str(user_id)
+    org, user = canonical_id(organisation_id), canonical_id(user_id)
     cache_key: CacheKey = ("p", org, user, version)
     cached = _cache.get(cache_key)
     if cached is not None:
@@ -620,7 +626,7 @@ def _insert_person_key(org: str, user: str, version: int) -> DataKey | None:
 
 def current_person_key(organisation_id: OrganisationId, user_id: UserId) -> DataKey:
     """The person's newest key in this organisation, made on first use."""
-    org, user = str(organisation_id), str(user_id)
+    org, user = canonical_id(organisation_id), canonical_id(user_id)
     cached = _cache.get(("p", org, user, None))
     if cached is not None:
         return cached
@@ -637,7 +643,7 @@ def current_person_key(organisation_id: OrganisationId, user_id: UserId) -> Data
 
 def new_person_key_version(organisation_id: OrganisationId, user_id: UserId) -> DataKey:
     """Make the person's next key version (rotation); returns the newest key."""
-    org, user = str(organisation_id), str(user_id)
+    org, user = canonical_id(organisation_id), canonical_id(user_id)
     latest = _latest_person_key(org, user)
     made = _insert_person_key(org, user, (latest.version if latest else 0) + 1)
     if made is None:
@@ -736,7 +742,7 @@ def erase_person(
     cannot be taken back by a rollback. Keys made after ``now`` (the person came back) are
     kept, here and in every replay.
     """
-    org, user = str(organisation_id), str(user_id)
+    org, user = canonical_id(organisation_id), canonical_id(user_id)
     now = now or timezone.now()
     _append_journal(
         {
@@ -752,7 +758,7 @@ def erase_person(
 
 def erase_organisation(organisation_id: OrganisationId, *, now: datetime | None = None) -> int:
     """Crypto-shred an organisation: delete its key and all its people's keys."""
-    org = str(organisation_id)
+    org = canonical_id(organisation_id)
     now = now or timezone.now()
     _append_journal(
         {"v": JOURNAL_FORMAT, "at": now.isoformat(), "erase": "organisation", "organisation": org}

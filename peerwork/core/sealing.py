@@ -246,6 +246,11 @@ def key_exists(ciphertext: bytes, context: SealContext) -> bool:
     return key is not None and key.check == header.check
 
 
+def _id(value: Any) -> Any:
+    """An id as canonical text (None stays None): it is bound into ciphertexts."""
+    return None if value is None else keyring.canonical_id(value)
+
+
 # --- owners -------------------------------------------------------------------------------
 
 _owner_lock = threading.Lock()
@@ -256,7 +261,7 @@ def _membership_people(membership_ids: Iterable[str]) -> dict[str, tuple[str, st
     """Membership id → (user id, organisation id), cached: a membership's person is fixed."""
     from .models import Membership
 
-    wanted = {str(i) for i in membership_ids}
+    wanted = {keyring.canonical_id(i) for i in membership_ids}
     found: dict[str, tuple[str, str]] = {}
     with _owner_lock:
         for mid in wanted:
@@ -491,9 +496,9 @@ class SealedField(models.Field):
     def _origin_now(self, instance: models.Model) -> Origin:
         owner = getattr(instance, self._owner_attname) if self.owner else None
         return (
-            str(instance.organisation_id),  # type: ignore[attr-defined]
-            None if owner is None else str(owner),
-            str(instance.pk),
+            _id(instance.organisation_id),  # type: ignore[attr-defined]
+            _id(owner),
+            _id(instance.pk),
         )
 
     @property
@@ -511,17 +516,13 @@ class SealedField(models.Field):
                 not self.owner or self._owner_attname in instance.__dict__
             )
             value.origin = (
-                (
-                    str(org) if org is not None else None,
-                    str(owner) if owner is not None else None,
-                    str(instance.pk),
-                )
+                (_id(org), _id(owner), _id(instance.pk))
                 if complete
-                else (None, None, str(instance.pk))
+                else (None, None, _id(instance.pk))
             )
 
     def _complete_origin(self, instance: models.Model, value: SealedValue) -> Origin:
-        origin = value.origin or (None, None, str(instance.pk))
+        origin = value.origin or (None, None, _id(instance.pk))
         if origin[0] is not None:
             return origin
         names = ["organisation_id"] + ([self._owner_attname] if self.owner else [])
@@ -536,11 +537,7 @@ class SealedField(models.Field):
             now = self._origin_now(instance)
             value.origin = (now[0], now[1], origin[2])
         else:
-            value.origin = (
-                str(row[0]),
-                str(row[1]) if self.owner and row[1] is not None else None,
-                origin[2],
-            )
+            value.origin = (_id(row[0]), _id(row[1]) if self.owner else None, origin[2])
         return value.origin
 
     def context_for(self, origin: Origin) -> SealContext | None:
@@ -574,7 +571,7 @@ class SealedField(models.Field):
             if result is ERASED and context is not None:
                 # A rotation may have re-sealed the row and retired the key we hold.
                 fresh = self._read_stored(
-                    instance, value.origin[2] if value.origin else str(instance.pk)
+                    instance, value.origin[2] if value.origin else _id(instance.pk)
                 )
                 if fresh is not None and fresh != value.ciphertext:
                     value.ciphertext = fresh

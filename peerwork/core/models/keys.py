@@ -3,7 +3,9 @@
 The master key (a file outside the database) wraps one key per organisation, which wraps one
 data key per person in that organisation. Deleting a person's keys erases what was sealed for
 them; deleting the organisation's keys erases the organisation. These rows are
-infrastructure: no view, API operation or admin page shows them.
+infrastructure: no view, API operation or admin page shows them. ``peerwork.core.keyring``
+makes, wraps, caches and deletes them; ``created_at`` tells a replayed erasure which keys
+existed before it (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ class OrganisationKey(models.Model):
             models.UniqueConstraint(fields=["organisation", "version"], name="org_key_version_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"organisation key v{self.version}"
+
 
 class PersonKey(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -42,3 +47,6 @@ class PersonKey(models.Model):
                 fields=["organisation", "user", "version"], name="person_key_version_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"person key v{self.version}"

@@ -139,6 +139,18 @@ def test_a_copied_row_is_sealed_for_its_new_id(story):
     assert SealedNote.objects.with_scopes_disabled().count() == 2
 
 
+def test_ids_given_as_text_in_another_spelling_seal_for_the_same_place(story):
+    note = SealedNote(
+        id=uuid.uuid4().hex.upper(),
+        organisation_id=story.harbourside.pk.hex.upper(),
+        owner_id=str(story.amina.pk).upper(),
+        text=CANARY,
+    )
+    with scope(organisation=story.harbourside.pk):
+        note.save()
+    assert reload(note).text == CANARY
+
+
 def test_a_deferred_sealed_field_loads_and_opens_when_read(story):
     note = note_for(story.amina, label="deferred")
     with scope(organisation=note.organisation_id):
