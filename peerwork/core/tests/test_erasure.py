@@ -188,3 +188,18 @@ def test_a_journal_line_cut_short_by_a_crash_is_skipped(story, journal):
         handle.write('{"v": 1, "at": "2026-')  # the crash came mid-write: no erasure ran
     assert keyring.replay_erasures().erasures == 1
     assert read(note) == ("x", False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasing_forgets_the_keys_this_process_had_cached(
+    story, journal, django_assert_num_queries
+):
+    note = note_for(story.amina, "cached")
+    with scope(organisation=note.organisation_id):
+        first = SealedNote.objects.get(pk=note.pk)
+        second = SealedNote.objects.get(pk=note.pk)
+    assert first.text == "cached"
+    with django_assert_num_queries(0):  # her key is cached now
+        assert second.text == "cached"
+    keyring.erase_person(story.harbourside.pk, story.amina.user_id)
+    assert read(note) == (None, True)
