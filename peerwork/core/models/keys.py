@@ -26,7 +26,9 @@ class OrganisationKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "version"], name="org_key_version_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="org_key_version_unique"
+            )
         ]
 
     def __str__(self) -> str:
