@@ -136,7 +136,9 @@ else:
     raise ImproperlyConfigured("PEERWORK_MASTER_KEY_FILE is required in production")
 
 # Where each audit chain's head is also written, outside the database (see docs/operations.md).
-PEERWORK_AUDIT_HEAD_FILE = Path(env("PEERWORK_AUDIT_HEAD_FILE", str(VAR_DIR / "audit-heads.log")) or "")
+PEERWORK_AUDIT_HEAD_FILE = Path(
+    env("PEERWORK_AUDIT_HEAD_FILE", str(VAR_DIR / "audit-heads.log")) or ""
+)
 if os.environ.get("PEERWORK_TESTING") == "1" and not env("PEERWORK_AUDIT_HEAD_FILE"):
     # Test organisations' heads must not land in the demo's head file, where verify_audit
     # would report them as organisations missing from the database.
@@ -179,7 +181,9 @@ if _base.scheme not in ("http", "https") or not _base.hostname or _base.path or 
         f"PEERWORK_BASE_URL={PEERWORK_BASE_URL!r}: expected a scheme and host, like https://peerwork.example.org"
     )
 if not DEMO and _base.scheme != "https":
-    raise ImproperlyConfigured(f"PEERWORK_BASE_URL={PEERWORK_BASE_URL!r}: production needs https://")
+    raise ImproperlyConfigured(
+        f"PEERWORK_BASE_URL={PEERWORK_BASE_URL!r}: production needs https://"
+    )
 
 # --- applications --------------------------------------------------------------------
 
@@ -282,7 +286,9 @@ else:
 
 # A worker or deadline loop whose heartbeat is older than this is taken for dead, and the
 # tasks it held are given to another worker (django-tasks-db never reclaims them itself).
-PEERWORK_WORKER_LEASE_SECONDS = env_int("PEERWORK_WORKER_LEASE_SECONDS", 60, minimum=5, maximum=3600)
+PEERWORK_WORKER_LEASE_SECONDS = env_int(
+    "PEERWORK_WORKER_LEASE_SECONDS", 60, minimum=5, maximum=3600
+)
 
 # --- outbound channels ---------------------------------------------------------------
 
@@ -324,7 +330,10 @@ LOGOUT_REDIRECT_URL = "account_login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -56,8 +56,15 @@ class Action(StrEnum):
 # (who may be external) see only their own panel, group or coachee (PRODUCT.md "Who uses
 # it"; the coach's terms of reference are non-managerial, App. 4).
 WORKING_ROLES = frozenset(
-    {Role.STAFF, Role.VOLUNTEER, Role.LINE_MANAGER, Role.HR, Role.DIRECTOR, Role.PEER_MENTOR,
-     Role.ORG_ADMIN}
+    {
+        Role.STAFF,
+        Role.VOLUNTEER,
+        Role.LINE_MANAGER,
+        Role.HR,
+        Role.DIRECTOR,
+        Role.PEER_MENTOR,
+        Role.ORG_ADMIN,
+    }
 )
 
 # Modules register extra ways a person may come to read someone's disclosed or private
@@ -158,14 +165,14 @@ def can(
         if action is Action.EXPORT:
             return bool(is_self(actor, subject) or is_hr(actor))
         if action is Action.CHANGE:
-            return bool(
-                is_org_admin(actor) or is_hr(actor) or is_line_manager_of(actor, subject)
-            )
+            return bool(is_org_admin(actor) or is_hr(actor) or is_line_manager_of(actor, subject))
         return bool(is_org_admin(actor))  # DELETE: ending a membership
 
     if data_class is DataClass.PERSONNEL:
         if action in (Action.LIST, Action.READ):
-            return bool(is_self(actor, subject) or is_line_manager_of(actor, subject) or is_hr(actor))
+            return bool(
+                is_self(actor, subject) or is_line_manager_of(actor, subject) or is_hr(actor)
+            )
         if action is Action.EXPORT:
             return bool(is_self(actor, subject) or is_hr(actor))
         if action is Action.CHANGE:
@@ -223,9 +230,11 @@ def membership_for_member(
     member: Membership, membership_id: object, action: str = Action.READ
 ) -> Membership:
     """A colleague's directory card (work data)."""
-    queryset = Membership.objects.filter(organisation_id=member.organisation_id).select_related(
-        "user", "team", "line_manager__user"
-    ).prefetch_related("role_grants")
+    queryset = (
+        Membership.objects.filter(organisation_id=member.organisation_id)
+        .select_related("user", "team", "line_manager__user")
+        .prefetch_related("role_grants")
+    )
     other = _lookup(queryset, membership_id)
     _require(member, action, DataClass.WORK, other)
     return other

@@ -126,7 +126,7 @@ def parse_cell(text: str) -> frozenset[Action]:
 def _valid_section_name(name: str) -> bool:
     if name in (ACTORS, PERSON, ORGANISATION):
         return True
-    return name.startswith(RECORD_PREFIX) and bool(_KEY.match(name[len(RECORD_PREFIX):]))
+    return name.startswith(RECORD_PREFIX) and bool(_KEY.match(name[len(RECORD_PREFIX) :]))
 
 
 class _Parser:

@@ -85,17 +85,32 @@ class SendResult:
 
 
 def http_post(
-    url: str, *, content: bytes | None = None, data: Mapping[str, str] | None = None,
-    headers: Mapping[str, str] | None = None, auth: tuple[str, str] | None = None,
+    url: str,
+    *,
+    content: bytes | None = None,
+    data: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
 ) -> SendResult:
     """POST with a short timeout, sorting failures into "not sent" and "may have arrived"."""
     try:
         response = httpx.post(
-            url, content=content, data=data, headers=headers, auth=auth,
-            timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False,
+            url,
+            content=content,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=SEND_TIMEOUT_SECONDS,
+            follow_redirects=False,
         )
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
-            httpx.UnsupportedProtocol, httpx.ProxyError, httpx.InvalidURL) as exc:
+    except (
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
+        httpx.PoolTimeout,
+        httpx.UnsupportedProtocol,
+        httpx.ProxyError,
+        httpx.InvalidURL,
+    ) as exc:
         # The request never left: safe to send again.
         return SendResult.failed(type(exc).__name__)
     except (httpx.TimeoutException, httpx.TransportError) as exc:
@@ -212,7 +227,12 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def verify_signature(
-    *, secret: str, body: bytes, timestamp: str, signature: str, now: float | None = None,
+    *,
+    secret: str,
+    body: bytes,
+    timestamp: str,
+    signature: str,
+    now: float | None = None,
     tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
 ) -> bool:
     """What a receiver does: the signature matches and the timestamp is recent."""
@@ -289,7 +309,9 @@ class HttpGateway(SmsGateway):
 # --- sending one delivery --------------------------------------------------------------
 
 
-def send_delivery(delivery_id: str | uuid.UUID, *, now: datetime | None = None) -> DeliveryAttempt | None:
+def send_delivery(
+    delivery_id: str | uuid.UUID, *, now: datetime | None = None
+) -> DeliveryAttempt | None:
     """Claim the delivery, send it once, record the attempt and what happens next.
 
     Idempotent: only the caller whose claim (pending → sending) succeeds sends, so running
@@ -303,7 +325,8 @@ def send_delivery(delivery_id: str | uuid.UUID, *, now: datetime | None = None) 
         try:
             organisation_id = (
                 Delivery.objects.filter(pk=delivery_id)
-                .values_list("organisation_id", flat=True).first()
+                .values_list("organisation_id", flat=True)
+                .first()
             )
         except ValidationError:
             return None

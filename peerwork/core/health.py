@@ -62,16 +62,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         logger.warning("healthz: database unreachable (%s)", type(exc).__name__)
         return JsonResponse(
-            {"status": "down", "app": "ok", "database": {"ok": False},
-             "worker": {"age_seconds": None}, "deadlines": {"age_seconds": None}},
+            {
+                "status": "down",
+                "app": "ok",
+                "database": {"ok": False},
+                "worker": {"age_seconds": None},
+                "deadlines": {"age_seconds": None},
+            },
             status=503,
         )
     worker, deadlines = ages[Heartbeat.Kind.WORKER], ages[Heartbeat.Kind.DEADLINES]
     fresh = all(age is not None and age <= lease for age in (worker, deadlines))
-    return JsonResponse({
-        "status": "ok" if fresh else "degraded",
-        "app": "ok",
-        "database": {"ok": True},
-        "worker": {"age_seconds": None if worker is None else round(worker, 1)},
-        "deadlines": {"age_seconds": None if deadlines is None else round(deadlines, 1)},
-    })
+    return JsonResponse(
+        {
+            "status": "ok" if fresh else "degraded",
+            "app": "ok",
+            "database": {"ok": True},
+            "worker": {"age_seconds": None if worker is None else round(worker, 1)},
+            "deadlines": {"age_seconds": None if deadlines is None else round(deadlines, 1)},
+        }
+    )

@@ -169,7 +169,10 @@ def channels_for(member: Membership, kind: Kind) -> list[str]:
 
 
 def notify(
-    *, recipient: Membership, kind: str, params: Mapping[str, object] | None = None,
+    *,
+    recipient: Membership,
+    kind: str,
+    params: Mapping[str, object] | None = None,
     now: datetime | None = None,
 ) -> Notification:
     """Tell ``recipient`` something: an inbox message, and a delivery per chosen channel.
@@ -186,18 +189,26 @@ def notify(
     now = now or timezone.now()
     with transaction.atomic(), scope(organisation=recipient.organisation_id):
         notification = Notification.objects.create(
-            organisation_id=recipient.organisation_id, recipient=recipient, kind=kind,
-            params=clean, created_at=now,
+            organisation_id=recipient.organisation_id,
+            recipient=recipient,
+            kind=kind,
+            params=clean,
+            created_at=now,
         )
         deliveries: list[Delivery] = []
         if recipient.is_active:
             for channel in channels_for(recipient, registered):
                 if channel == Channel.WEBHOOK:
                     endpoints = [
-                        e for e in WebhookEndpoint.objects.filter(is_active=True).order_by("created_at")
+                        e
+                        for e in WebhookEndpoint.objects.filter(is_active=True).order_by(
+                            "created_at"
+                        )
                         if kind in (e.kinds or [])
                     ]
-                    deliveries += [_delivery(notification, channel, now, endpoint=e) for e in endpoints]
+                    deliveries += [
+                        _delivery(notification, channel, now, endpoint=e) for e in endpoints
+                    ]
                 else:
                     deliveries.append(_delivery(notification, channel, now))
         Delivery.objects.bulk_create(deliveries)
@@ -208,12 +219,17 @@ def notify(
 
 
 def _delivery(
-    notification: Notification, channel: str, now: datetime,
+    notification: Notification,
+    channel: str,
+    now: datetime,
     endpoint: WebhookEndpoint | None = None,
 ) -> Delivery:
     return Delivery(
-        organisation_id=notification.organisation_id, notification=notification,
-        channel=channel, endpoint=endpoint, created_at=now,
+        organisation_id=notification.organisation_id,
+        notification=notification,
+        channel=channel,
+        endpoint=endpoint,
+        created_at=now,
         # Should the queued send be lost (a queue emptied, a crash before enqueueing), the
         # deadline loop finds the delivery due after one lease and enqueues it again.
         next_attempt_at=now + Delivery.lease(),
@@ -246,7 +262,9 @@ def unread_count(member: Membership) -> int:
         return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
 
 
-def mark_read(*, member: Membership, notification: Notification, now: datetime | None = None) -> bool:
+def mark_read(
+    *, member: Membership, notification: Notification, now: datetime | None = None
+) -> bool:
     """Mark one of the member's own messages read; False if it was already read.
 
     Anyone else's message is refused: views reach it through

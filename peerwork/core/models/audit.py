@@ -91,3 +91,6 @@ class AuditHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     mac = models.CharField(max_length=64, default="")
     updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

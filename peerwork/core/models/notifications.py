@@ -44,7 +44,9 @@ class Channel(models.TextChoices):
 
 class Notification(OrganisationOwned):
     recipient = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="notifications",
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name=_("recipient"),
     )
     kind = models.CharField(_("kind"), max_length=64)
@@ -101,7 +103,10 @@ class Delivery(OrganisationOwned):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     # Webhook deliveries go to one endpoint each, so a retry resends only where it failed.
     endpoint = models.ForeignKey(
-        "WebhookEndpoint", on_delete=models.SET_NULL, null=True, blank=True,
+        "WebhookEndpoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="deliveries",
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
@@ -140,7 +145,9 @@ class Delivery(OrganisationOwned):
         return timedelta(seconds=settings.PEERWORK_WORKER_LEASE_SECONDS)
 
     @classmethod
-    def claim(cls, delivery_id: str | uuid.UUID, *, now: datetime) -> tuple[Delivery, DeliveryAttempt] | None:
+    def claim(
+        cls, delivery_id: str | uuid.UUID, *, now: datetime
+    ) -> tuple[Delivery, DeliveryAttempt] | None:
         """Take a pending delivery for sending, or None when another sender has it (or it
         is no longer pending). The attempt row is written with the claim, as "outcome
         unknown" until the send finishes, so a sender that dies mid-send leaves a true record.
@@ -156,8 +163,10 @@ class Delivery(OrganisationOwned):
                 return None
             delivery = cls.objects.select_related("notification").get(pk=delivery_id)
             attempt = DeliveryAttempt.objects.create(
-                organisation_id=delivery.organisation_id, delivery=delivery,
-                number=delivery.attempts, started_at=now,
+                organisation_id=delivery.organisation_id,
+                delivery=delivery,
+                number=delivery.attempts,
+                started_at=now,
                 outcome=DeliveryAttempt.Outcome.UNKNOWN,
             )
         return delivery, attempt
@@ -178,8 +187,9 @@ class Delivery(OrganisationOwned):
             fields["unknown_outcomes"] = F("unknown_outcomes") + 1
         return fields
 
-    def finish(self, attempt: DeliveryAttempt, *, outcome: str, error: str = "",
-               now: datetime) -> bool:
+    def finish(
+        self, attempt: DeliveryAttempt, *, outcome: str, error: str = "", now: datetime
+    ) -> bool:
         """Record how the attempt ended and move on: sent, a retry after a wait, or failed.
 
         False when the deadline loop already took this send back (the sender was too slow):
@@ -235,7 +245,8 @@ class Delivery(OrganisationOwned):
                 DeliveryAttempt.objects.filter(
                     delivery_id=delivery_id, number=number, finished_at__isnull=True
                 ).update(
-                    outcome=DeliveryAttempt.Outcome.UNKNOWN, finished_at=now,
+                    outcome=DeliveryAttempt.Outcome.UNKNOWN,
+                    finished_at=now,
                     error="sender stopped before the outcome was recorded",
                 )
         return bool(moved)

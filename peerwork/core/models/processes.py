@@ -43,8 +43,11 @@ class Heartbeat(models.Model):
             process_id=process_id,
             defaults={"last_seen": now},
             create_defaults={
-                "kind": kind, "host": socket.gethostname()[:255], "pid": os.getpid(),
-                "started_at": now, "last_seen": now,
+                "kind": kind,
+                "host": socket.gethostname()[:255],
+                "pid": os.getpid(),
+                "started_at": now,
+                "last_seen": now,
             },
         )
 

@@ -30,7 +30,10 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     display_name = models.CharField(_("name shown to others"), max_length=150, blank=True)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
         help_text=_("Pages are shown in this language; empty means the browser's."),
     )
 
@@ -54,15 +57,19 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     languages = models.JSONField(
-        _("languages"), default=list, blank=True,
+        _("languages"),
+        default=list,
+        blank=True,
         help_text=_("Language codes the organisation works in, first is the default."),
     )
     session_idle_minutes = models.PositiveSmallIntegerField(
-        _("sign out after idle minutes"), default=15,
+        _("sign out after idle minutes"),
+        default=15,
         validators=[MinValueValidator(5), MaxValueValidator(240)],
     )
     session_max_hours = models.PositiveSmallIntegerField(
-        _("sign out after hours in all"), default=12,
+        _("sign out after hours in all"),
+        default=12,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -104,7 +111,9 @@ class Site(OrganisationOwned):
         verbose_name_plural = _("sites")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="site_name_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="site_name_unique_per_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -115,7 +124,11 @@ class Team(OrganisationOwned):
     """A team within a site (or the organisation as a whole when it has no site)."""
 
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="teams",
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teams",
         verbose_name=_("site"),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -127,7 +140,9 @@ class Team(OrganisationOwned):
         verbose_name_plural = _("teams")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="team_name_unique_per_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -153,16 +168,26 @@ class Membership(OrganisationOwned):
     """A person's place in one organisation: their roles, team and line manager."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("person"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("team"),
     )
     title = models.CharField(_("role title"), max_length=200, blank=True)
     line_manager = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
         verbose_name=_("line manager"),
     )
     work_email = models.EmailField(_("work email"), blank=True)
@@ -216,7 +241,9 @@ class Membership(OrganisationOwned):
 
 class MembershipRole(OrganisationOwned):
     membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="role_grants",
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
         verbose_name=_("membership"),
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
@@ -246,11 +273,15 @@ class SupportRelationship(OrganisationOwned):
         COACH = "coach", _("Coaching or supervision")
 
     supporter = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="supporting",
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="supporting",
         verbose_name=_("mentor or coach"),
     )
     person = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="supported_by",
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="supported_by",
         verbose_name=_("staff member"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -282,18 +313,28 @@ class Invitation(OrganisationOwned):
     email = models.EmailField(_("email"))
     roles = models.JSONField(_("roles"), default=list)
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("team"),
     )
     invited_by = models.ForeignKey(
-        Membership, on_delete=models.SET_NULL, null=True, related_name="+",
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
@@ -308,5 +349,7 @@ class Invitation(OrganisationOwned):
 
     def is_open(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )

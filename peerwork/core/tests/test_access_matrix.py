@@ -278,7 +278,9 @@ def test_a_coach_of_the_subject_reads_their_work_card_and_their_notes_only(story
     assert walk(story, story.leila, story.amina) == table_row("coach-not-of-subject")
     with scope(organisation=story.harbourside.pk):
         SupportRelationship.objects.create(
-            organisation=story.harbourside, supporter=story.leila, person=story.amina,
+            organisation=story.harbourside,
+            supporter=story.leila,
+            person=story.amina,
             kind=SupportRelationship.Kind.COACH,
         )
     assert walk(story, story.leila, story.amina) == table_row("coach")
@@ -350,12 +352,19 @@ def other_organisations_objects(story: Any) -> dict[str, tuple[Callable[..., Any
     now = timezone.now()
     with scope(organisation=riverside.pk):
         invitation = Invitation.objects.create(
-            organisation=riverside, email="oksana@example.org", roles=[Role.STAFF],
-            invited_by=taras, expires_at=now + timedelta(days=7),
+            organisation=riverside,
+            email="oksana@example.org",
+            roles=[Role.STAFF],
+            invited_by=taras,
+            expires_at=now + timedelta(days=7),
         )
         token = ApiToken.objects.create(
-            organisation=riverside, membership=taras, name="sync", prefix="pw_riverside1",
-            digest="0" * 64, expires_at=now + timedelta(days=30),
+            organisation=riverside,
+            membership=taras,
+            name="sync",
+            prefix="pw_riverside1",
+            digest="0" * 64,
+            expires_at=now + timedelta(days=30),
         )
         notification = Notification.objects.create(
             organisation=riverside, recipient=taras, kind="core.test"
@@ -390,8 +399,21 @@ def test_another_organisations_object_is_not_found_while_its_owner_gets_it(
 
 
 MALFORMED_IDS = [
-    "", "not-a-uuid", "123", 123, None, [], {"id": 1}, "../etc/passwd", "1' OR '1'='1",
-    "%00", "\x00", "ʕ•ᴥ•ʔ", "9" * 400, f"{uuid.UUID(int=1)}x", uuid.UUID(int=1),
+    "",
+    "not-a-uuid",
+    "123",
+    123,
+    None,
+    [],
+    {"id": 1},
+    "../etc/passwd",
+    "1' OR '1'='1",
+    "%00",
+    "\x00",
+    "ʕ•ᴥ•ʔ",
+    "9" * 400,
+    f"{uuid.UUID(int=1)}x",
+    uuid.UUID(int=1),
 ]
 
 
@@ -438,15 +460,22 @@ def test_tokens_notifications_and_invitations_stay_with_their_own_people(story: 
     now = timezone.now()
     with scope(organisation=story.harbourside.pk):
         token = ApiToken.objects.create(
-            organisation=story.harbourside, membership=story.amina, name="phone",
-            prefix="pw_harbour01", digest="0" * 64, expires_at=now + timedelta(days=30),
+            organisation=story.harbourside,
+            membership=story.amina,
+            name="phone",
+            prefix="pw_harbour01",
+            digest="0" * 64,
+            expires_at=now + timedelta(days=30),
         )
         notification = Notification.objects.create(
             organisation=story.harbourside, recipient=story.amina, kind="core.test"
         )
         invitation = Invitation.objects.create(
-            organisation=story.harbourside, email="new@example.org", roles=[Role.STAFF],
-            invited_by=story.chen, expires_at=now + timedelta(days=7),
+            organisation=story.harbourside,
+            email="new@example.org",
+            roles=[Role.STAFF],
+            invited_by=story.chen,
+            expires_at=now + timedelta(days=7),
         )
         assert access.token_for_member(story.amina, token.pk) == token
         assert access.notification_for_member(story.amina, notification.pk) == notification
@@ -508,8 +537,11 @@ def test_the_parser_reads_record_sections_for_later_modules() -> None:
         (GOOD.replace("actor     work", "actor     wrok"), 7, "must be data classes"),
         (GOOD.replace("actor     work   personnel", "self LR--- LR---"), 7, "header line"),
         (GOOD.replace("staff   the", "boss    the"), 3, "unknown role 'boss'"),
-        (GOOD.replace("operator  -      amina  -       no membership", "operator - amina"), 4,
-         "an actor line is"),
+        (
+            GOOD.replace("operator  -      amina  -       no membership", "operator - amina"),
+            4,
+            "an actor line is",
+        ),
         (GOOD + "[person]\nactor work\nself -----\n", 10, "appears twice"),
         ("stray line\n" + GOOD, 1, "outside any section"),
         (GOOD.split("[person]")[1].join(["[person]", ""]), 1, "[actors] must come before"),
@@ -517,10 +549,22 @@ def test_the_parser_reads_record_sections_for_later_modules() -> None:
         ("# nothing\n", None, "no [actors] section"),
     ],
     ids=[
-        "bad-letter", "short-cell", "missing-cell", "lower-case", "unknown-actor",
-        "duplicate-row", "unknown-section", "unknown-class", "missing-header", "unknown-role",
-        "short-actor-line", "duplicate-section", "outside-section", "actors-not-first",
-        "empty-section", "no-actors",
+        "bad-letter",
+        "short-cell",
+        "missing-cell",
+        "lower-case",
+        "unknown-actor",
+        "duplicate-row",
+        "unknown-section",
+        "unknown-class",
+        "missing-header",
+        "unknown-role",
+        "short-actor-line",
+        "duplicate-section",
+        "outside-section",
+        "actors-not-first",
+        "empty-section",
+        "no-actors",
     ],
 )
 def test_the_parser_names_the_line_of_a_malformed_table(

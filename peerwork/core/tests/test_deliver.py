@@ -75,7 +75,9 @@ def server() -> Iterator[FakeServer]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     fake.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     try:
@@ -90,7 +92,9 @@ def server() -> Iterator[FakeServer]:
 def webhook_delivery(story, url: str) -> Delivery:
     with scope(organisation=story.harbourside.pk):
         WebhookEndpoint.objects.create(
-            organisation=story.harbourside, url=f"{url}/hooks/peerwork", secret=SECRET,
+            organisation=story.harbourside,
+            url=f"{url}/hooks/peerwork",
+            secret=SECRET,
             kinds=[API_TOKEN_EXPIRING.kind],
         )
     return delivery_on(story, "webhook")
@@ -102,11 +106,14 @@ def delivery_on(story, channel: str, recipient=None) -> Delivery:
     recipient = recipient or story.amina
     with scope(organisation=recipient.organisation_id):
         NotificationPreference.objects.update_or_create(
-            organisation_id=recipient.organisation_id, membership=recipient,
-            kind=API_TOKEN_EXPIRING.kind, defaults={"channels": [channel]},
+            organisation_id=recipient.organisation_id,
+            membership=recipient,
+            kind=API_TOKEN_EXPIRING.kind,
+            defaults={"channels": [channel]},
         )
     notification = notify(
-        recipient=recipient, kind=API_TOKEN_EXPIRING.kind,
+        recipient=recipient,
+        kind=API_TOKEN_EXPIRING.kind,
         params={"token": "5d0e", "expires_at": "2026-12-01T09:00:00+00:00"},
     )
     with scopes_disabled():
@@ -144,7 +151,9 @@ def test_a_webhook_that_fails_twice_is_retried_after_waits_and_the_third_attempt
     assert done.state == Delivery.State.SENT and done.sent_at is not None
     assert done.attempts == 3 and done.unknown_outcomes == 0 and done.next_attempt_at is None
     assert [(a.number, a.outcome, a.error) for a in attempts_of(delivery)] == [
-        (1, "failed", "HTTP 500"), (2, "failed", "HTTP 503"), (3, "sent", ""),
+        (1, "failed", "HTTP 500"),
+        (2, "failed", "HTTP 503"),
+        (3, "sent", ""),
     ]
     assert len(server.received) == 3
     assert all(a.finished_at is not None for a in attempts_of(delivery))
@@ -156,22 +165,30 @@ def test_the_webhook_is_signed_timestamped_and_carries_opaque_ids_only(story, se
     [request] = server.received
     assert request.path == "/hooks/peerwork"
     assert verify_signature(
-        secret=SECRET, body=request.body, timestamp=request.headers[TIMESTAMP_HEADER],
+        secret=SECRET,
+        body=request.body,
+        timestamp=request.headers[TIMESTAMP_HEADER],
         signature=request.headers[SIGNATURE_HEADER],
     )
     # A replay much later, or a changed body, does not verify.
     assert not verify_signature(
-        secret=SECRET, body=request.body, timestamp=request.headers[TIMESTAMP_HEADER],
+        secret=SECRET,
+        body=request.body,
+        timestamp=request.headers[TIMESTAMP_HEADER],
         signature=request.headers[SIGNATURE_HEADER],
         now=int(request.headers[TIMESTAMP_HEADER]) + 3600,
     )
     assert not verify_signature(
-        secret=SECRET, body=request.body.replace(b"5d0e", b"5d0f"),
-        timestamp=request.headers[TIMESTAMP_HEADER], signature=request.headers[SIGNATURE_HEADER],
+        secret=SECRET,
+        body=request.body.replace(b"5d0e", b"5d0f"),
+        timestamp=request.headers[TIMESTAMP_HEADER],
+        signature=request.headers[SIGNATURE_HEADER],
     )
     assert not verify_signature(
-        secret="another secret", body=request.body,
-        timestamp=request.headers[TIMESTAMP_HEADER], signature=request.headers[SIGNATURE_HEADER],
+        secret="another secret",
+        body=request.body,
+        timestamp=request.headers[TIMESTAMP_HEADER],
+        signature=request.headers[SIGNATURE_HEADER],
     )
     payload = json.loads(request.body)
     assert payload == {
@@ -223,9 +240,7 @@ def test_running_the_task_twice_sends_once(story, server):
     assert reload(delivery).attempts == 1
 
 
-def test_an_answer_lost_after_the_request_arrived_is_counted_unknown_and_sent_again(
-    story, server
-):
+def test_an_answer_lost_after_the_request_arrived_is_counted_unknown_and_sent_again(story, server):
     server.plan = ["drop"]
     delivery = webhook_delivery(story, server.url)
     attempt = send_delivery(delivery.pk)
@@ -273,9 +288,7 @@ def test_a_switched_off_endpoint_is_skipped_without_retries(story, server):
     assert server.received == []
 
 
-def test_sms_goes_through_the_http_gateway_with_the_subject_and_link_only(
-    story, server, settings
-):
+def test_sms_goes_through_the_http_gateway_with_the_subject_and_link_only(story, server, settings):
     settings.PEERWORK_SMS_GATEWAY = "http"
     settings.PEERWORK_SMS_URL = f"{server.url}/sms/send"
     settings.PEERWORK_SMS_TOKEN = "gateway-token"

@@ -11,8 +11,9 @@ from peerwork.core.models import Heartbeat
 
 
 def beat(process_id: str, kind: str, seconds_ago: float) -> None:
-    Heartbeat.beat(process_id=process_id, kind=kind,
-                   now=timezone.now() - timedelta(seconds=seconds_ago))
+    Heartbeat.beat(
+        process_id=process_id, kind=kind, now=timezone.now() - timedelta(seconds=seconds_ago)
+    )
 
 
 def test_with_no_worker_or_loop_running_it_answers_degraded(client, db):
@@ -20,8 +21,11 @@ def test_with_no_worker_or_loop_running_it_answers_degraded(client, db):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response.json() == {
-        "status": "degraded", "app": "ok", "database": {"ok": True},
-        "worker": {"age_seconds": None}, "deadlines": {"age_seconds": None},
+        "status": "degraded",
+        "app": "ok",
+        "database": {"ok": True},
+        "worker": {"age_seconds": None},
+        "deadlines": {"age_seconds": None},
     }
 
 
@@ -62,8 +66,11 @@ def test_when_the_database_fails_it_answers_down_with_503(client, db):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {
-        "status": "down", "app": "ok", "database": {"ok": False},
-        "worker": {"age_seconds": None}, "deadlines": {"age_seconds": None},
+        "status": "down",
+        "app": "ok",
+        "database": {"ok": False},
+        "worker": {"age_seconds": None},
+        "deadlines": {"age_seconds": None},
     }
 
 

@@ -60,7 +60,8 @@ def test_it_makes_an_inbox_message_and_a_delivery_per_default_channel(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(
-            recipient=story.amina, kind=API_TOKEN_EXPIRING.kind,
+            recipient=story.amina,
+            kind=API_TOKEN_EXPIRING.kind,
             params={"token": "b3c1", "expires_at": "2026-12-01T09:00:00+00:00"},
         )
     assert notification.recipient == story.amina
@@ -76,8 +77,11 @@ def test_a_kind_with_no_default_channels_goes_to_the_inbox_only(
     story, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        notification = notify(recipient=story.chen, kind=INVITATION_ACCEPTED.kind,
-                              params={"membership": str(story.amina.pk)})
+        notification = notify(
+            recipient=story.chen,
+            kind=INVITATION_ACCEPTED.kind,
+            params={"membership": str(story.amina.pk)},
+        )
     assert deliveries_of(notification) == []
     assert callbacks == []
     with scopes_disabled():
@@ -89,31 +93,43 @@ def test_the_persons_preference_replaces_the_kinds_default_and_webhooks_go_to_en
 ):
     with scope(organisation=story.harbourside.pk):
         NotificationPreference.objects.create(
-            organisation=story.harbourside, membership=story.amina,
-            kind=API_TOKEN_EXPIRING.kind, channels=["sms", "webhook", "inbox"],
+            organisation=story.harbourside,
+            membership=story.amina,
+            kind=API_TOKEN_EXPIRING.kind,
+            channels=["sms", "webhook", "inbox"],
         )
         listing = WebhookEndpoint.objects.create(
-            organisation=story.harbourside, url="https://hooks.example.org/a",
-            secret="s" * 32, kinds=[API_TOKEN_EXPIRING.kind],
+            organisation=story.harbourside,
+            url="https://hooks.example.org/a",
+            secret="s" * 32,
+            kinds=[API_TOKEN_EXPIRING.kind],
         )
         WebhookEndpoint.objects.create(
-            organisation=story.harbourside, url="https://hooks.example.org/b",
-            secret="s" * 32, kinds=["core.invitation_accepted"],
+            organisation=story.harbourside,
+            url="https://hooks.example.org/b",
+            secret="s" * 32,
+            kinds=["core.invitation_accepted"],
         )
         WebhookEndpoint.objects.create(
-            organisation=story.harbourside, url="https://hooks.example.org/c",
-            secret="s" * 32, kinds=[API_TOKEN_EXPIRING.kind], is_active=False,
+            organisation=story.harbourside,
+            url="https://hooks.example.org/c",
+            secret="s" * 32,
+            kinds=[API_TOKEN_EXPIRING.kind],
+            is_active=False,
         )
     with scope(organisation=story.riverside.pk):
         WebhookEndpoint.objects.create(
-            organisation=story.riverside, url="https://hooks.example.org/other",
-            secret="s" * 32, kinds=[API_TOKEN_EXPIRING.kind],
+            organisation=story.riverside,
+            url="https://hooks.example.org/other",
+            secret="s" * 32,
+            kinds=[API_TOKEN_EXPIRING.kind],
         )
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(recipient=story.amina, kind=API_TOKEN_EXPIRING.kind)
     deliveries = deliveries_of(notification)
     assert [(d.channel, d.endpoint_id) for d in deliveries] == [
-        ("sms", None), ("webhook", listing.pk)
+        ("sms", None),
+        ("webhook", listing.pk),
     ]
     assert sorted(queued_deliveries()) == sorted(str(d.pk) for d in deliveries)
 
@@ -165,7 +181,11 @@ def test_parameters_are_short_opaque_values_only(params):
 def test_parameters_accept_ids_numbers_flags_and_times():
     when = timezone.now()
     assert validate_params({"id": "9f1c", "n": 3, "ok": True, "none": None, "at": when}) == {
-        "id": "9f1c", "n": 3, "ok": True, "none": None, "at": when.isoformat()
+        "id": "9f1c",
+        "n": 3,
+        "ok": True,
+        "none": None,
+        "at": when.isoformat(),
     }
 
 
@@ -200,7 +220,8 @@ def test_words_are_rendered_when_shown_in_the_language_asked_for(story):
 
 def test_inbox_messages_render_subject_body_and_link_in_the_active_language(story):
     notification = notify(
-        recipient=story.amina, kind=API_TOKEN_EXPIRING.kind,
+        recipient=story.amina,
+        kind=API_TOKEN_EXPIRING.kind,
         params={"token": "b3c1", "expires_at": "2026-12-01T22:30:00+00:00"},
     )
     with translation.override("en"):
@@ -212,8 +233,9 @@ def test_inbox_messages_render_subject_body_and_link_in_the_active_language(stor
 
 def test_the_inbox_lists_the_members_own_messages_newest_first(story):
     now = timezone.now()
-    older = notify(recipient=story.amina, kind=INVITATION_ACCEPTED.kind,
-                   now=now - timedelta(hours=2))
+    older = notify(
+        recipient=story.amina, kind=INVITATION_ACCEPTED.kind, now=now - timedelta(hours=2)
+    )
     newer = notify(recipient=story.amina, kind=API_TOKEN_EXPIRING.kind, now=now)
     notify(recipient=story.ravi, kind=API_TOKEN_EXPIRING.kind, now=now)
     notify(recipient=story.taras, kind=API_TOKEN_EXPIRING.kind, now=now)

@@ -56,7 +56,6 @@ def queued_for(delivery: Delivery) -> int:
     ).count()
 
 
-
 # --- due deliveries ----------------------------------------------------------------------
 
 
@@ -176,9 +175,16 @@ def test_a_task_goes_back_to_the_queue_only_when_its_workers_heartbeat_is_stale(
     now = timezone.now()
     task = running_task("worker-a", now - timedelta(minutes=5))
     if heartbeat != "missing":
-        Heartbeat.beat(process_id="worker-a", kind=Heartbeat.Kind.WORKER,
-                       now=now - (LEASE + timedelta(seconds=1) if heartbeat == "older than the lease"
-                                  else timedelta(seconds=2)))
+        Heartbeat.beat(
+            process_id="worker-a",
+            kind=Heartbeat.Kind.WORKER,
+            now=now
+            - (
+                LEASE + timedelta(seconds=1)
+                if heartbeat == "older than the lease"
+                else timedelta(seconds=2)
+            ),
+        )
     if heartbeat == "stopped":
         Heartbeat.stop(process_id="worker-a", now=now - timedelta(seconds=2))
     assert abandoned_tasks(now) == (1 if reclaimed else 0)
@@ -191,7 +197,9 @@ def test_two_loops_reclaiming_the_same_task_act_once(db):
     running_task("gone-worker", now)
     first, second = AbandonedTasks(), AbandonedTasks()
     seen_by_first, seen_by_second = first.due(now), second.due(now)
-    won = [first.claim(t, now) for t in seen_by_first] + [second.claim(t, now) for t in seen_by_second]
+    won = [first.claim(t, now) for t in seen_by_first] + [
+        second.claim(t, now) for t in seen_by_second
+    ]
     assert won == [True, False]
 
 
@@ -261,9 +269,19 @@ def test_the_loop_stops_cleanly_on_sigterm(tmp_path):
     }
     log = (tmp_path / "loop.log").open("wb")
     loop = subprocess.Popen(
-        [sys.executable, "manage.py", "run_deadlines", "--interval", "0.1",
-         "--process-id", "loop-sigterm"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "manage.py",
+            "run_deadlines",
+            "--interval",
+            "0.1",
+            "--process-id",
+            "loop-sigterm",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for(lambda: Heartbeat.objects.filter(pk="loop-sigterm").exists())

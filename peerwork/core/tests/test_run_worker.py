@@ -39,7 +39,6 @@ def wait_for_file(path: str) -> str:
     return "done"
 
 
-
 def status_of(task_id: str) -> str:
     return DBTaskResult.objects.get(pk=task_id).status
 
@@ -59,9 +58,20 @@ def start_worker(tmp_path) -> Iterator:
         }
         log = (tmp_path / f"{worker_id}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker", "--no-startup-delay",
-             "--interval", "0.1", "--worker-id", worker_id],
-            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "manage.py",
+                "run_worker",
+                "--no-startup-delay",
+                "--interval",
+                "0.1",
+                "--worker-id",
+                worker_id,
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         started.append(process)
@@ -104,7 +114,9 @@ def test_a_task_left_running_by_a_killed_worker_is_given_back_and_run_again(
     now = timezone.now()
     assert abandoned_tasks(now) == 0  # its heartbeat is still within the lease
     lease = timedelta(seconds=django_settings.PEERWORK_WORKER_LEASE_SECONDS)
-    Heartbeat.objects.filter(pk="doomed-worker").update(last_seen=now - lease - timedelta(seconds=1))
+    Heartbeat.objects.filter(pk="doomed-worker").update(
+        last_seen=now - lease - timedelta(seconds=1)
+    )
     assert abandoned_tasks(now) == 1
     assert status_of(task_id) == TaskResultStatus.READY
 
@@ -118,9 +130,7 @@ def test_a_task_left_running_by_a_killed_worker_is_given_back_and_run_again(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sigterm_lets_the_task_in_hand_finish_then_the_worker_exits_cleanly(
-    tmp_path, start_worker
-):
+def test_sigterm_lets_the_task_in_hand_finish_then_the_worker_exits_cleanly(tmp_path, start_worker):
     release = tmp_path / "release"
     task_id = wait_for_file.enqueue(str(release)).id
     worker = start_worker("stopping-worker")

@@ -29,14 +29,20 @@ class Command(BaseCommand):
     help = "Run the deadline loop (due deliveries, abandoned tasks, every module's deadlines)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds between rounds (default: %(default)s).")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds between rounds (default: %(default)s).",
+        )
         parser.add_argument("--once", action="store_true", help="Run one round, then exit.")
-        parser.add_argument("--process-id", default="",
-                            help="This loop's heartbeat id (default: made up).")
+        parser.add_argument(
+            "--process-id", default="", help="This loop's heartbeat id (default: made up)."
+        )
 
-    def handle(self, *args: Any, interval: float, once: bool, process_id: str,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, interval: float, once: bool, process_id: str, **options: Any
+    ) -> None:
         process_id = (process_id or f"deadlines-{get_random_string(20)}")[:64]
         stop = threading.Event()
 

@@ -87,22 +87,46 @@ class Command(BaseCommand):
     help = "Run the background task worker (with a heartbeat, so a dead worker's tasks rerun)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--queue-name", default="default",
-                            help="Queues to process, comma-separated (default: %(default)s).")
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds to wait when the queue is empty (default: %(default)s).")
-        parser.add_argument("--batch", action="store_true",
-                            help="Run the tasks waiting now, then exit.")
-        parser.add_argument("--max-tasks", type=int, default=None,
-                            help="Exit after this many tasks.")
-        parser.add_argument("--worker-id", default="",
-                            help="This worker's id, unique in the pool (default: made up).")
-        parser.add_argument("--no-startup-delay", action="store_false", dest="startup_delay",
-                            help="Start at once (no small random delay).")
+        parser.add_argument(
+            "--queue-name",
+            default="default",
+            help="Queues to process, comma-separated (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds to wait when the queue is empty (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--batch", action="store_true", help="Run the tasks waiting now, then exit."
+        )
+        parser.add_argument(
+            "--max-tasks", type=int, default=None, help="Exit after this many tasks."
+        )
+        parser.add_argument(
+            "--worker-id",
+            default="",
+            help="This worker's id, unique in the pool (default: made up).",
+        )
+        parser.add_argument(
+            "--no-startup-delay",
+            action="store_false",
+            dest="startup_delay",
+            help="Start at once (no small random delay).",
+        )
 
-    def handle(self, *args: Any, queue_name: str, interval: float, batch: bool,
-               max_tasks: int | None, worker_id: str, startup_delay: bool,
-               **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        max_tasks: int | None,
+        worker_id: str,
+        startup_delay: bool,
+        **options: Any,
+    ) -> None:
         queues = [q for q in queue_name.split(",") if q]
         if settings.PEERWORK_TASKS == "rq":
             call_command("rqworker", *queues, *(["--burst"] if batch else []))
