@@ -43,7 +43,11 @@ from .tokens import create_token
 
 @dataclass(frozen=True)
 class Other:
-    """The other organisation makers build in. Makers run inside its scope."""
+    """The organisation a maker builds in, and who is there; makers run inside its scope.
+
+    The test passes Riverside, the story's other organisation; it also passes Harbourside,
+    to ask Riverside's owner for the same kind of object of the other side.
+    """
 
     organisation: Organisation
     member: Membership  # an ordinary member there (Taras: staff and line manager)
