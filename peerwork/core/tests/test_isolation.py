@@ -4,14 +4,18 @@ Every URL pattern and every API operation is walked; nobody has to remember to a
 for a new route. For each path parameter a maker (``peerwork.core.isolation``, extended by
 each app's ``isolation`` module) builds a real object of Riverside, the story's other
 organisation. Every Harbourside member, whatever their role, gets 404 for it and leaves it
-unchanged; a malformed or unknown id gets 404; Riverside's owner of the object gets a
-success, so none of this passes by asking for nothing (DESIGN.md "Known pitfalls"). A
-route with a parameter nobody can make fails, naming how to register a maker.
+unchanged; a malformed or unknown id, or Harbourside's object of the same kind, gets 404
+from Riverside's owner of the object, who gets a success with the real one, so none of
+this passes by asking for nothing (DESIGN.md "Known pitfalls"). A route with a parameter
+nobody can make fails, naming how to register a maker. The few routes not walked this way
+are listed below with the reason (EXEMPT), or are links that are their own key
+(CAPABILITIES, each with its own test).
 
 Routes without parameters must answer every role without an error, and anonymous people
 only with sign-in (or 401/404 from the API) unless they are public. A canary scan puts
-distinctive words in Riverside's records and reads every list page and API list as every
-Harbourside member; Taras, at Riverside, must see each word somewhere.
+distinctive words in Riverside's records and reads every page without parameters,
+Harbourside's own detail pages and every API list as every Harbourside member; Taras, at
+Riverside, must see each word somewhere.
 
 Each test builds the story once and loops, collecting every problem (route, method, role)
 into one failure message.
