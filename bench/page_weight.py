@@ -1,0 +1,269 @@
+"""Page weight in headless Chromium, against DESIGN.md "Budgets": at most 60 KB transferred
+on a cold load (compressed: what crossed the network, headers included), at most 20 KB of
+it JavaScript.
+
+    python bench/page_weight.py        # or: make bench
+
+Starts Peerwork as ``make run`` does (the demo seed, on a fresh SQLite file in a temporary
+folder), then loads the sign-in page and the dashboard ("my day") of one demo person for
+each role, each in a new browser context with the cache disabled. Bytes are Chromium's own
+count (``encodedDataLength`` of every response, from the DevTools protocol); JavaScript is
+what Chromium loaded as scripts. Requests to any other host are counted and reported:
+there must be none. Prints a table; exits 1 when a page is over budget.
+
+The browser is Debian's ``/usr/bin/chromium`` (``apt-get install chromium``), driven by
+Playwright from its wheel; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.server import RunningPeerwork, bench_environment, running_peerwork  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PAGE_BUDGET = 60 * 1024
+SCRIPT_BUDGET = 20 * 1024
+# The order roles are listed in (peerwork.core.models.Role).
+ROLES = (
+    "staff",
+    "volunteer",
+    "line_manager",
+    "hr",
+    "director",
+    "peer_mentor",
+    "coach",
+    "facilitator",
+    "peer_interviewer",
+    "org_admin",
+)
+
+
+@dataclass
+class Transfer:
+    url: str
+    kind: str  # Chromium's resource type: Document, Stylesheet, Script, Image, Other …
+    status: int
+    encoding: str
+    size: int = 0
+
+
+@dataclass
+class PageWeight:
+    name: str
+    path: str
+    transfers: list[Transfer] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(t.size for t in self.transfers)
+
+    @property
+    def script(self) -> int:
+        return sum(t.size for t in self.transfers if t.kind == "Script")
+
+    def elsewhere(self, host: str) -> list[str]:
+        """Addresses on any host but ours (there must be none)."""
+        return [
+            t.url
+            for t in self.transfers
+            if t.url.startswith(("http:", "https:")) and urlsplit(t.url).hostname != host
+        ]
+
+    def problems(self, host: str) -> list[str]:
+        found = []
+        if self.total > PAGE_BUDGET:
+            found.append(f"{kb(self.total)} KB > {kb(PAGE_BUDGET)} KB")
+        if self.script > SCRIPT_BUDGET:
+            found.append(f"JavaScript {kb(self.script)} KB > {kb(SCRIPT_BUDGET)} KB")
+        if self.elsewhere(host):
+            found.append("requests to other hosts: " + ", ".join(self.elsewhere(host)))
+        return found
+
+
+def kb(size: int) -> str:
+    return f"{size / 1024:.1f}"
+
+
+def covering_people(people: Sequence[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """One demo person per role, in the demo's order: each person listed brings a role
+    not yet seen (their dashboard is the one that role gets). Returns (username, roles)."""
+    seen: set[str] = set()
+    chosen = []
+    for person in people:
+        roles = {role for places in person["roles"].values() for role in places}
+        new = [role for role in ROLES if role in roles and role not in seen]
+        if new and not person.get("operator"):
+            chosen.append((str(person["username"]), new))
+            seen.update(new)
+    return chosen
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def measure(browser: Any, url: str, *, name: str, storage_state: Any = None) -> PageWeight:
+    """Load ``url`` in a new context (its own empty cache), the cache disabled too, and
+    count every response's bytes as they crossed the network."""
+    context = browser.new_context(storage_state=storage_state)
+    page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    devtools.send("Network.enable")
+    devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    transfers: dict[str, Transfer] = {}
+
+    def received(event: dict[str, Any]) -> None:
+        response = event["response"]
+        headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+        transfers[event["requestId"]] = Transfer(
+            url=response["url"],
+            kind=event.get("type", "Other"),
+            status=int(response["status"]),
+            encoding=headers.get("content-encoding", ""),
+        )
+
+    def finished(event: dict[str, Any]) -> None:
+        if event["requestId"] in transfers:
+            transfers[event["requestId"]].size = int(event["encodedDataLength"])
+
+    devtools.on("Network.responseReceived", received)
+    devtools.on("Network.loadingFinished", finished)
+    page.goto(url, wait_until="networkidle")
+    weight = PageWeight(name=name, path=urlsplit(page.url).path, transfers=list(transfers.values()))
+    context.close()
+    return weight
+
+
+def sign_in(browser: Any, peerwork: RunningPeerwork, username: str) -> Any:
+    """Sign in through the real form; the signed-in browser state (its cookies)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{peerwork.url}/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", peerwork.password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    if urlsplit(page.url).path != "/":
+        raise RuntimeError(
+            f"signing in as {username} ended on {page.url}, not the dashboard "
+            "(a second factor? run with PEERWORK_REQUIRE_MFA=off in the demo)"
+        )
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def measure_all(peerwork: RunningPeerwork) -> list[PageWeight]:
+    people = covering_people(peerwork.demo_people())
+    with chromium() as browser:
+        weights = [measure(browser, f"{peerwork.url}/accounts/login/", name="sign-in page")]
+        for username, roles in people:
+            state = sign_in(browser, peerwork, username)
+            label = f"my day: {username} ({', '.join(r.replace('_', ' ') for r in roles)})"
+            weight = measure(browser, f"{peerwork.url}/", name=label, storage_state=state)
+            if weight.path != "/":
+                raise RuntimeError(f"{username}'s dashboard answered with {weight.path}")
+            weights.append(weight)
+    return weights
+
+
+def table(weights: Sequence[PageWeight], host: str) -> str:
+    rows = [("page", "requests", "KB", "JS KB", "budget")]
+    for weight in weights:
+        problems = weight.problems(host)
+        rows.append(
+            (
+                weight.name,
+                str(len(weight.transfers)),
+                kb(weight.total),
+                kb(weight.script),
+                "; ".join(problems) if problems else "within",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            cell.ljust(widths[i]) if i in (0, 4) else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def details(weights: Sequence[PageWeight]) -> str:
+    lines = []
+    for weight in weights:
+        lines.append(f"{weight.name}:")
+        for t in sorted(weight.transfers, key=lambda t: -t.size):
+            path = urlsplit(t.url).path or t.url
+            lines.append(
+                f"  {kb(t.size):>6} KB  {t.status}  {t.kind:<10} {t.encoding or '-':<5} {path}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--details", action="store_true", help="list every response")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    options = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="peerwork-page-weight-"))
+    env = bench_environment(var_dir=folder, password=f"bench-{secrets.token_hex(6)}")
+    try:
+        print(f"Starting Peerwork (demo seed) in {folder} …", flush=True)
+        with running_peerwork(env) as peerwork:
+            weights = measure_all(peerwork)
+    finally:
+        if not options.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    print()
+    print("Page weight, cold cache, headless Chromium (KB = 1024 bytes, as transferred)")
+    print(table(weights, "127.0.0.1"))
+    if options.details:
+        print()
+        print(details(weights))
+    over = [w for w in weights if w.problems("127.0.0.1")]
+    if over:
+        print(f"\n{len(over)} page(s) over budget.", file=sys.stderr)
+        return 1
+    print(f"\nEvery page within {kb(PAGE_BUDGET)} KB, JavaScript within {kb(SCRIPT_BUDGET)} KB.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
