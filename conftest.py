@@ -4,7 +4,8 @@ At Harbourside: Amina (a peer outreach worker), her line manager Ravi, another l
 Taslima who does not manage her, Grace in HR, Daniel the director, Samuel her peer mentor,
 Leila a coach (of Olena, not of Amina), Chen the org admin, Joseph a volunteer colleague,
 Farah a support-group facilitator and Peter a peer interviewer. At Riverside: Taras, a
-member of another organisation whose records must stay out of reach. Tests ask for
+member of another organisation whose records must stay out of reach. Everyone whose roles
+need two-step sign-in has enrolled an authenticator app (peerwork.core.mfa). Tests ask for
 ``story`` and use its people by name.
 """
 
@@ -44,8 +45,10 @@ class Story:
 
 @pytest.fixture
 def story(db: None) -> Iterator[Story]:
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
     from django_scopes import scopes_disabled
 
+    from peerwork.core.mfa import enrol_totp, mfa_required
     from peerwork.core.models import Role, Site, SupportRelationship, Team
     from peerwork.core.services import add_member, create_organisation
 
@@ -124,6 +127,11 @@ def story(db: None) -> Iterator[Story]:
         )
         for member in people:
             member.roles  # read once, so tests can ask without opening a scope  # noqa: B018
+        # Whoever's roles need two-step sign-in has enrolled an authenticator app, as they
+        # must before using Peerwork (peerwork.core.mfa); tests of enrolment remove it.
+        for member in people:
+            if mfa_required(member.user, [member]):
+                enrol_totp(member.user, generate_totp_secret())
 
     yield Story(
         harbourside=harbourside,

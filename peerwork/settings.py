@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -204,6 +205,10 @@ INSTALLED_APPS = [
     "peerwork.core",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    # allauth.mfa's list of security keys loads humanize's template tags.
+    "django.contrib.humanize",
+    "axes",
 ]
 if os.environ.get("PEERWORK_TESTING") == "1":
     # A test-only model with sealed fields owned by a person (peerwork.core.sealing tests).
@@ -225,6 +230,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "peerwork.urls"
+    # After the membership (it reads the memberships' roles) and inside no-store, so its
+    # redirects to enrolment are not cached either (peerwork.core.mfa).
+    "peerwork.core.mfa.MfaRequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 WSGI_APPLICATION = "peerwork.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 
@@ -242,6 +252,7 @@ TEMPLATES = [
             ],
             "string_if_invalid": "",
         },
+                "peerwork.core.mfa.context",
     }
 ]
 
@@ -328,6 +339,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "account_login"
 
+    # First, so a locked account-and-address pair is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -335,10 +348,48 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+ACCOUNT_FORMS = {"reset_password": "peerwork.core.accounts.ResetPasswordForm"}
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# No mail to addresses without an account: it would tell whoever reads that inbox (a
+# partner, an employer) that someone used this address on this server.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# allauth's own limits are keyed on the login (or the account) and looser than django-axes,
+# which owns lockout; the per-address parts are only a flood guard, loose because an office
+# or a mobile carrier puts many people behind one address (docs/decisions.md "Sign-in").
+ACCOUNT_RATE_LIMITS = {
+    "login": "60/m/ip",
+    "login_failed": "30/m/ip,20/15m/key",
+    "reset_password": "20/m/ip,5/15m/key",
+}
+
+# Two-step sign-in (allauth.mfa). Who must enrol is peerwork.core.mfa.mfa_required; never
+# SMS codes (a text shows on a shared or confiscated phone, and SIM swaps take them).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TOTP_ISSUER = "Peerwork"
+MFA_ADAPTER = "peerwork.core.mfa.MfaAdapter"
+MFA_FORMS = {"authenticate": "peerwork.core.lockout.AuthenticateForm"}
+# The demo is plain http on loopback; browsers allow security keys there.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEMO
+
+# Lockout (django-axes): 5 failures lock that account from that address for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "peerwork.core.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "peerwork.core.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "peerwork.core.lockout.lockout_response"
+# A try while locked neither counts nor extends the lock: it lasts the 15 minutes it says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Failures only: a log of every sign-in's address and browser is not ours to keep.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "email", "code"]
+
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

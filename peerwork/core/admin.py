@@ -48,6 +48,16 @@ class OperatorSite(admin.AdminSite):
         # (DESIGN.md "Known pitfalls").
         return secure_admin_login(super().login)(request, extra_context)
 
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context = super().each_context(request)
+        if not settings.PEERWORK_REQUIRE_MFA:
+            # Every page says so (the demo only; peerwork.core.mfa). The header is on every
+            # admin page, so the notice goes there.
+            context["site_header"] = gettext(
+                "%(header)s (two-step sign-in is switched off in this demo)"
+            ) % {"header": context["site_header"]}
+        return context
+
 
 operator_site = OperatorSite(name="admin")
 

@@ -33,9 +33,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.db import models
 
 from . import services, teams
+from .mfa import enrol_totp, mfa_required
 from .models import Membership, Organisation, Role, Site, Team
 from .notify import INVITATION_ACCEPTED, notify
 from .tokens import create_token
@@ -61,7 +63,7 @@ class Other:
         wanted = frozenset(Role(role).value for role in roles)
         if wanted not in self._members:
             username = f"{self.organisation.slug}-{'-'.join(sorted(wanted))}".replace("_", "-")
-            self._members[wanted] = services.add_member(
+            member = services.add_member(
                 organisation=self.organisation,
                 username=username,
                 display_name=username,
@@ -69,6 +71,10 @@ class Other:
                 roles=sorted(wanted),
                 team=self.team,
             )
+            if mfa_required(member.user, [member]):
+                # As they must be to act at all (peerwork.core.mfa).
+                enrol_totp(member.user, generate_totp_secret())
+            self._members[wanted] = member
         return self._members[wanted]
 
 

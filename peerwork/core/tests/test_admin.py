@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.urls import reverse
 from django_scopes import scopes_disabled
 from django_tasks_db.models import DBTaskResult
 
 from peerwork.core.admin import operator_site
 from peerwork.core.audit import record, record_read
+from peerwork.core.mfa import enrol_totp
 from peerwork.core.models import (
     AuditEvent,
     Invitation,
@@ -27,9 +29,11 @@ from peerwork.core.services import create_organisation, invite_first_admin
 
 @pytest.fixture
 def operator(db):
-    return User.objects.create_superuser(
+    operator = User.objects.create_superuser(
         "operator", "operator@example.org", "correct horse battery"
     )
+    enrol_totp(operator, generate_totp_secret())  # the operator must (peerwork.core.mfa)
+    return operator
 
 
 @pytest.fixture

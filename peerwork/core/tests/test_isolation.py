@@ -90,6 +90,14 @@ EXEMPT = {
         "organisation's object"
     ),
     "api:": "the API's operations: walked from the OpenAPI schema below",
+    "mfa_edit_webauthn": (
+        "allauth's security keys: a person's own, looked up by the signed-in account, not "
+        "an organisation's object; someone else's key is 404, tested in test_mfa.py"
+    ),
+    "mfa_remove_webauthn": (
+        "allauth's security keys: a person's own, looked up by the signed-in account, not "
+        "an organisation's object; someone else's key is 404, tested in test_mfa.py"
+    ),
 }
 
 # Routes whose parameter is a capability: whoever holds the link is its addressee, so an

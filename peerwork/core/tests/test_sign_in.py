@@ -26,9 +26,9 @@ def test_a_person_signs_in_with_their_username(client, story):
 
 
 def test_a_person_signs_in_with_their_email(client, story):
-    response = client.post("/accounts/login/", {"login": "ravi@example.org", "password": PASSWORD})
+    response = client.post("/accounts/login/", {"login": "olena@example.org", "password": PASSWORD})
     assert response.status_code == 302
-    assert "Hello, Ravi Shah" in client.get("/").content.decode()
+    assert "Hello, Olena Petrenko" in client.get("/").content.decode()
 
 
 def test_a_wrong_password_is_refused_keeping_the_login_typed(client, story):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django_scopes import scopes_disabled
 
+from peerwork.core.mfa import enrol_totp
 from peerwork.core.middleware import SESSION_KEY
 from peerwork.core.models import Role
 from peerwork.core.services import add_member
@@ -32,6 +34,7 @@ def bashir(story):
             roles=[Role.STAFF],
             team=story.team,
         )
+    enrol_totp(at_riverside.user, generate_totp_secret())  # a director must (core.mfa)
     return at_riverside.user
 
 
