@@ -154,3 +154,22 @@ def story(db: None) -> Iterator[Story]:
         other_team=other_team,
         other_site=other_site,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """The translation catalogs compiled before any test renders a page. The ``.mo`` files
+    are built from the ``.po`` files and not committed (docs/glossary/README.md)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils.translation.reloader import translation_file_changed
+
+    from peerwork.core.management.commands.compile_catalogs import catalogs, compile_catalogs
+    from peerwork.core.translations import is_unreviewed
+
+    compiled = compile_catalogs(catalogs(Path(settings.BASE_DIR) / "peerwork"))
+    if compiled:
+        # Anything that read a catalog before this (at import) reads the new one.
+        translation_file_changed(sender=None, file_path=compiled[0])
+        is_unreviewed.cache_clear()

@@ -13,10 +13,11 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, PoFileParser
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,6 +43,34 @@ def _check_syntax(po: Path) -> None:
             raise ValueError(f"line {number}: a string is not closed: {text[:60]}")
 
 
+class _Catalog(Catalog):
+    """Babel's catalog keeps only the header fields it knows; this one also carries the
+    ``X-`` fields (``X-Peerwork-Review``) into the ``.mo``, where pages read them
+    (``peerwork.core.translations``)."""
+
+    extra_headers: list[tuple[str, str]] = []
+
+    def _get_mime_headers(self) -> list[tuple[str, str]]:
+        headers = super()._get_mime_headers()
+        # Before Babel's last field ("Generated-By"), whose value ends the header.
+        return [*headers[:-1], *self.extra_headers, *headers[-1:]]
+
+    def _set_mime_headers(self, headers: Iterable[tuple[str, str]]) -> None:
+        headers = list(headers)
+        self.extra_headers = [(n, v) for n, v in headers if n.lower().startswith("x-")]
+        super()._set_mime_headers(headers)
+
+    mime_headers = property(_get_mime_headers, _set_mime_headers)
+
+
+def read_catalog(source: BinaryIO, *, locale: str) -> Catalog:
+    """Babel's ``read_po`` with our catalog class; ``abort_invalid``: a broken catalog stops
+    the command instead of shipping half of it."""
+    catalog = _Catalog(locale=locale)
+    PoFileParser(catalog, ignore_obsolete=False, abort_invalid=True).parse(source)
+    return catalog
+
+
 def compile_catalog(po: Path) -> Path:
     """Write ``po``'s ``.mo`` beside it, atomically (running processes may be reading it)."""
     mo = po.with_suffix(".mo")
@@ -49,8 +78,7 @@ def compile_catalog(po: Path) -> Path:
     try:
         _check_syntax(po)
         with po.open("rb") as source:
-            # abort_invalid: a broken catalog stops the command instead of shipping half of it.
-            catalog = read_po(source, locale=locale, abort_invalid=True)
+            catalog = read_catalog(source, locale=locale)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
         raise CommandError(f"{po}: {exc}") from exc
     # Like ``msgfmt --check-format``: a translation whose placeholders differ from the
