@@ -326,7 +326,8 @@ PEERWORK_DEMO_PASSWORD = env("PEERWORK_DEMO_PASSWORD", "") or ""
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, checking each account's password once (peerwork.core.accounts).
+    "peerwork.core.accounts.AuthenticationBackend",
 ]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]

@@ -1,6 +1,14 @@
-"""django-allauth adapter and forms: nobody signs up on their own (an invitation creates the
-account), the client's address is ``peerwork.core.lockout.client_address``, and a password
-reset answers the same, in the same time, whether or not the email has an account.
+"""django-allauth adapter, backend and forms: nobody signs up on their own (an invitation
+creates the account), the client's address is ``peerwork.core.lockout.client_address``,
+and neither signing in nor a password reset tells, by its answer or its time, whether an
+account exists.
+
+Signing in: a failed attempt hashes a password exactly twice, whoever it names. Django's
+``ModelBackend`` (kept for the invitation page's sign-in) hashes once: the account's
+password when the username matches exactly, else a dummy one. ``AuthenticationBackend``
+then hashes once more: the one account the login names (``accounts_for_login``), or a
+dummy when it names none. allauth's own backend would check an account found by email
+twice and a missing one once, so an email with an account took a third longer.
 
 The reset email is sent by a background task carrying ids only. allauth would send it
 during the request, and the time an SMTP server takes would tell an account apart from no
@@ -15,9 +23,12 @@ from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.internal.userkit import filter_users_by_email, get_user_by_username
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -27,8 +38,39 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from .lockout import client_address
 from .models import User
+
+
+def accounts_for_login(login: str) -> list[AbstractBaseUser]:
+    """The accounts a sign-in's ``login`` names: the one whose username it is (in any
+    case), else those with it as their email (one, unless an address was given to two
+    accounts), else none. The lockout counts failures against the same account."""
+    login = login.strip()
+    if not login:
+        return []
+    user = get_user_by_username(login)
+    if user is not None:
+        return [user]
+    if "@" in login:
+        return list(filter_users_by_email(login, for_login=True))
+    return []
+
+
+class AuthenticationBackend(AllauthBackend):
+    """allauth's backend, checking each named account's password once (module docstring).
+
+    allauth's ``authenticate`` hashes a dummy password when no account was checked.
+    """
+
+    def _authenticate(
+        self, request: HttpRequest | None, **credentials: Any
+    ) -> AbstractBaseUser | None:
+        login = str(credentials.get("username") or credentials.get("email") or "")
+        password = str(credentials.get("password") or "")
+        for user in accounts_for_login(login):
+            if self._check_password(user, password):
+                return user
+        return None
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,6 +79,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """allauth's rate limits see the same address as the lockout."""
+        # Imported here: the lockout module reads accounts through this one.
+        from .lockout import client_address
+
         address = client_address(request)
         if not address:
             raise PermissionDenied("Unable to determine client IP address")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from allauth.account.internal.userkit import filter_users_by_email, get_user_by_username
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from allauth.mfa.models import Authenticator
@@ -34,6 +33,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
+
+from .accounts import accounts_for_login
 
 # axes keeps usernames in a 255-character column.
 ACCOUNT_KEY_LENGTH = 255
@@ -82,8 +83,8 @@ def account_key(request: HttpRequest | None, credentials: dict[str, Any] | None)
 
     allauth's sign-in form passes what was typed in its ``login`` field as ``username``
     (and as ``email`` when it looks like one); the two-step form passes the account's
-    username. Looked up as allauth's backend looks it up: username without regard to case,
-    then email.
+    username. Looked up as the sign-in looks it up (``accounts_for_login``): username
+    without regard to case, then email.
     """
     login = ""
     if credentials:
@@ -91,14 +92,8 @@ def account_key(request: HttpRequest | None, credentials: dict[str, Any] | None)
     if not login and request is not None:
         login = str(request.POST.get("login") or request.POST.get("username") or "")
     login = login.strip()
-    if not login:
-        return ""
-    user = get_user_by_username(login)
-    if user is None and "@" in login:
-        users = filter_users_by_email(login, for_login=True)
-        if len(users) == 1:
-            user = users[0]
-    key = user.get_username() if user is not None else login
+    accounts = accounts_for_login(login)
+    key = accounts[0].get_username() if len(accounts) == 1 else login
     return key.lower()[:ACCOUNT_KEY_LENGTH]
 
 

@@ -32,7 +32,13 @@ class _PageParser(HTMLParser):
             self.inline_scripts += 1
         if tag == "style":
             self.inline_styles.append(tag)
-        if tag == "script" and not attributes.get("src"):
+        # A JSON data block (``json_script``, allauth's security-key pages) is not run, so
+        # the CSP does not apply to it; any other script without ``src`` is inline code.
+        if (
+            tag == "script"
+            and not attributes.get("src")
+            and attributes.get("type") != "application/json"
+        ):
             self.inline_scripts += 1
         if tag == "label" and attributes.get("for"):
             self.labelled.add(attributes["for"] or "")
