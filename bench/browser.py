@@ -1,0 +1,122 @@
+"""Headless Chromium as the benchmarks and the browser test drive it, and the sign-in a
+person goes through in it (the password, then a TOTP code, setting up the app first when
+Peerwork sends them to).
+
+The browser is Debian's ``/usr/bin/chromium`` (``apt-get install chromium``), launched by
+Playwright from its wheel; nothing is downloaded (DESIGN.md "Known pitfalls").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import struct
+import time
+from base64 import b32decode
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Quiet: no sandbox (CI runs as root), no GPU, and none of the requests a browser makes on
+# its own (updates, sync, safe browsing), which would leave for the Internet.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SECOND_STEP_PREFIX = "/accounts/2fa/"
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A Playwright ``Browser`` on Debian's Chromium, closed on the way out."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def totp(secret: str, *, at: float | None = None, digits: int = 6, period: int = 30) -> str:
+    """RFC 6238 with SHA-1: the code an authenticator app on a phone shows for ``secret``."""
+    key = b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // period)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 10**digits).zfill(digits)
+
+
+def sign_in(
+    page: Any,
+    base_url: str,
+    username: str,
+    password: str,
+    *,
+    secrets: dict[str, str],
+    secret_of: Callable[[str], str] | None = None,
+) -> bool:
+    """Sign in through the real form, and give the second step when it is asked for.
+
+    ``secrets`` keeps each person's TOTP secret once they set up their app here;
+    ``secret_of`` finds the secret of someone who had one already. True when a second
+    step was asked for. The page is left wherever sign-in ended (the caller checks).
+    """
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    return second_step(
+        page, username=username, password=password, secrets=secrets, secret_of=secret_of
+    )
+
+
+def second_step(
+    page: Any,
+    *,
+    username: str,
+    password: str,
+    secrets: dict[str, str],
+    secret_of: Callable[[str], str] | None = None,
+) -> bool:
+    """Follow allauth's second-step pages after the password: enter the code of an app
+    set up already, or set one up (Peerwork sends people whose roles need it there)."""
+    asked = False
+    for _step in range(8):
+        path = urlsplit(page.url).path
+        if path == "/accounts/reauthenticate/":
+            # Setting up a second step asks for the password again first (allauth).
+            page.fill("#id_password", password)
+            page.click("main button[type=submit]")
+            continue
+        if not path.startswith(SECOND_STEP_PREFIX):
+            break
+        asked = True
+        if path.endswith("/totp/activate/"):
+            # The page shows the secret an app would read from the QR code beside it.
+            secrets[username] = page.input_value("#authenticator_secret")
+            page.fill("#id_code", totp(secrets[username]))
+            page.click("main button[type=submit]")
+        elif path.endswith("/authenticate/"):
+            secret = secrets.get(username) or (secret_of(username) if secret_of else "")
+            if not secret:
+                raise RuntimeError(f"{username} has an authenticator app whose secret is unknown")
+            page.fill("#id_code", totp(secret))
+            page.click("main button[type=submit]")
+        elif page.locator("a[href$='/totp/activate/']").count():
+            page.click("a[href$='/totp/activate/']")
+        else:
+            break  # set up: what follows (recovery codes) needs nothing more to go on
+    return asked
