@@ -227,14 +227,14 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "peerwork.core.middleware.MembershipMiddleware",
     "peerwork.core.middleware.NoStoreMiddleware",
-]
-
-ROOT_URLCONF = "peerwork.urls"
     # After the membership (it reads the memberships' roles) and inside no-store, so its
     # redirects to enrolment are not cached either (peerwork.core.mfa).
     "peerwork.core.mfa.MfaRequiredMiddleware",
     # Last, as django-axes asks: it turns a locked sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "peerwork.urls"
 WSGI_APPLICATION = "peerwork.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 
@@ -249,10 +249,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerwork.core.context_processors.peerwork",
+                "peerwork.core.mfa.context",
             ],
             "string_if_invalid": "",
         },
-                "peerwork.core.mfa.context",
     }
 ]
 
@@ -324,6 +324,8 @@ if not PEERWORK_REQUIRE_MFA and not DEMO:
 PEERWORK_DEMO_PASSWORD = env("PEERWORK_DEMO_PASSWORD", "") or ""
 
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked account-and-address pair is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     # allauth's, checking each account's password once (peerwork.core.accounts).
@@ -332,28 +334,11 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "peerwork.core.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "peerwork.core.accounts.ResetPasswordForm"}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:dashboard"
-LOGOUT_REDIRECT_URL = "account_login"
-
-    # First, so a locked account-and-address pair is refused before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-ACCOUNT_FORMS = {"reset_password": "peerwork.core.accounts.ResetPasswordForm"}
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
-SESSION_COOKIE_AGE = 12 * 60 * 60
 # No mail to addresses without an account: it would tell whoever reads that inbox (a
 # partner, an employer) that someone used this address on this server.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
@@ -391,6 +376,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "email", "code"]
 
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "account_login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
