@@ -173,3 +173,15 @@ def compiled_catalogs() -> None:
         # Anything that read a catalog before this (at import) reads the new one.
         translation_file_changed(sender=None, file_path=compiled[0])
         is_unreviewed.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """Every test leaves the language as it found it: English. The test client runs requests
+    in the test's own thread and LocaleMiddleware activates a page's language without undoing
+    it (a server activates anew on every request), so one test's Swahili page would otherwise
+    turn the next test's command output, in the same worker, into Swahili."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
