@@ -67,12 +67,13 @@ def sign_in(
     *,
     secrets: dict[str, str],
     secret_of: Callable[[str], str] | None = None,
-) -> bool:
+) -> list[str]:
     """Sign in through the real form, and give the second step when it is asked for.
 
     ``secrets`` keeps each person's TOTP secret once they set up their app here;
-    ``secret_of`` finds the secret of someone who had one already. True when a second
-    step was asked for. The page is left wherever sign-in ended (the caller checks).
+    ``secret_of`` finds the secret of someone who had one already. Returns the
+    second-step pages passed through (none when no second step was asked for). The page
+    is left wherever sign-in ended (the caller checks).
     """
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_login", username)
@@ -90,10 +91,11 @@ def second_step(
     password: str,
     secrets: dict[str, str],
     secret_of: Callable[[str], str] | None = None,
-) -> bool:
+) -> list[str]:
     """Follow allauth's second-step pages after the password: enter the code of an app
-    set up already, or set one up (Peerwork sends people whose roles need it there)."""
-    asked = False
+    set up already, or set one up (Peerwork sends people whose roles need it there).
+    Returns the paths of the second-step pages passed through."""
+    passed: list[str] = []
     for _step in range(8):
         path = urlsplit(page.url).path
         if path == "/accounts/reauthenticate/":
@@ -103,20 +105,21 @@ def second_step(
             continue
         if not path.startswith(SECOND_STEP_PREFIX):
             break
-        asked = True
+        passed.append(path)
         if path.endswith("/totp/activate/"):
             # The page shows the secret an app would read from the QR code beside it.
             secrets[username] = page.input_value("#authenticator_secret")
             page.fill("#id_code", totp(secrets[username]))
             page.click("main button[type=submit]")
         elif path.endswith("/authenticate/"):
-            secret = secrets.get(username) or (secret_of(username) if secret_of else "")
-            if not secret:
+            if username not in secrets and secret_of is not None:
+                secrets[username] = secret_of(username)
+            if not secrets.get(username):
                 raise RuntimeError(f"{username} has an authenticator app whose secret is unknown")
-            page.fill("#id_code", totp(secret))
+            page.fill("#id_code", totp(secrets[username]))
             page.click("main button[type=submit]")
         elif page.locator("a[href$='/totp/activate/']").count():
             page.click("a[href$='/totp/activate/']")
         else:
             break  # set up: what follows (recovery codes) needs nothing more to go on
-    return asked
+    return passed

@@ -95,6 +95,11 @@ class RunningPeerwork:
         people: list[dict[str, object]] = json.loads(self.manage("demo_users", "--json"))
         return people
 
+    def totp_secret(self, username: str) -> str:
+        """A demo person's authenticator app secret (``manage.py demo_totp --secret``: the
+        demo gives the people whose roles need two-step sign-in an app with a known one)."""
+        return self.manage("demo_totp", username, "--secret").strip()
+
     def stop(self) -> int | None:
         """Ctrl-C, as a person would press it; a kill if it does not stop in time."""
         if self.process.poll() is None:
