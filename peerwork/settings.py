@@ -209,6 +209,8 @@ INSTALLED_APPS = [
     # allauth.mfa's list of security keys loads humanize's template tags.
     "django.contrib.humanize",
     "axes",
+    # Content-Security-Policy (django-csp 4: the CONTENT_SECURITY_POLICY dict below).
+    "csp",
 ]
 if os.environ.get("PEERWORK_TESTING") == "1":
     # A test-only model with sealed fields owned by a person (peerwork.core.sealing tests).
@@ -216,6 +218,11 @@ if os.environ.get("PEERWORK_TESTING") == "1":
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything else, so every response gets them: static files, the outage page
+    # and error pages too (peerwork.core.headers); no-store on all but static files.
+    "csp.middleware.CSPMiddleware",
+    "peerwork.core.headers.PermissionsPolicyMiddleware",
+    "peerwork.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -226,7 +233,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "peerwork.core.middleware.MembershipMiddleware",
-    "peerwork.core.middleware.NoStoreMiddleware",
+    # After the membership (the limits are its organisations'; its language is active for
+    # the message), before two-step enrolment: an ended session signs in again first.
+    "peerwork.core.session_limits.SessionLimitsMiddleware",
     # After the membership (it reads the memberships' roles) and inside no-store, so its
     # redirects to enrolment are not cached either (peerwork.core.mfa).
     "peerwork.core.mfa.MfaRequiredMiddleware",
@@ -390,18 +399,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# People's sessions end by their organisations' limits (peerwork.core.session_limits);
+# this only bounds how long the row of a session nobody came back to is kept.
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The language cookie says which language someone reads (Russian on a Kenyan office PC):
+# no script, other site or plain http needs to see it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Only this origin's files, no inline script or style and no eval anywhere: the pages,
+# allauth's, the operator admin and the API docs all do without (tests in
+# peerwork/core/tests/test_security_headers.py). img-src allows data: for the QR code of
+# two-step enrolment and Swagger UI's icons; nothing ever loads from another host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 if not DEMO:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("PEERWORK_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

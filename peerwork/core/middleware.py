@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
@@ -70,15 +71,24 @@ class MembershipMiddleware:
 
 
 class NoStoreMiddleware:
-    """Pages for signed-in people may hold personal data: no cache may keep them."""
+    """No cache, the browser's included, may keep any page: pages may hold personal data.
+
+    Every response but static files, not only signed-in people's: pages shown before the
+    sign-in completes hold personal data too (an invitation names the invitee, a password
+    reset link is a key, the second step lists the person's security keys), and a page
+    worth caching for strangers does not exist here. A response that already says
+    ``no-store`` keeps its own header (the API's ``no-store, private``).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        if "no-store" not in response.get("Cache-Control", ""):
+            # no-cache, no-store, must-revalidate, private and max-age=0, replacing any
+            # public or max-age a view set.
             add_never_cache_headers(response)
-            response["Cache-Control"] = "no-store, private"
         return response
