@@ -224,6 +224,9 @@ MIDDLEWARE = [
     "peerwork.core.headers.PermissionsPolicyMiddleware",
     "peerwork.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions (they live in the database), below static files (they need none):
+    # a plain 503 when the database cannot be reached (peerwork.core.outage).
+    "peerwork.core.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -285,7 +288,19 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # (a worker, a deadline loop) can open the same database.
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db.setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # Django's backend, but a request stops waiting for a connection after 1 s
+    # (peerwork.core.postgresql): psycopg itself waits at least 2 s, and an unreachable
+    # database must get a 503 within 2 s (docs/operations.md "When the database is down").
+    _db["ENGINE"] = "peerwork.core.postgresql"
+    _db.setdefault("OPTIONS", {}).update(
+        {
+            # psycopg's minimum; how long a connection attempt nobody waits for lingers.
+            "connect_timeout": 2,
+            # An open connection whose packets go unacknowledged for 0.75 s (the network
+            # dropped it silently) is closed by the kernel instead of hanging for minutes.
+            "tcp_user_timeout": 750,
+        }
+    )
 else:
     raise ImproperlyConfigured(
         f"PEERWORK_DATABASE_URL={DATABASE_URL!r}: expected sqlite:/// or postgresql://"
@@ -482,8 +497,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"database_outage": {"()": "peerwork.core.outage.DropOutageRecords"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # A request answered "database unreachable" gets one line from peerwork.core.outage,
+        # not Django's traceback of a server error.
+        "django.request": {"filters": ["database_outage"]},
         "peerwork": {"level": "INFO"},
         "django_tasks_db": {"level": "WARNING"},
     },

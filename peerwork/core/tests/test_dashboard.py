@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
-from peerwork.core.models import Invitation, Notification, Role, SupportRelationship, User
+from peerwork.core.models import (
+    Invitation,
+    Membership,
+    MembershipRole,
+    Notification,
+    Role,
+    Site,
+    SupportRelationship,
+    Team,
+    User,
+)
 from peerwork.core.services import add_member
 from peerwork.core.tests.page_checks import assert_sound_page
 
@@ -168,9 +179,11 @@ def test_another_organisations_member_sees_only_their_own_organisation(client, s
     assert "Harbourside" not in html
 
 
-def _queries_for_each_role(client, story) -> dict[str, int]:
+def _queries_for_each_role(
+    client, story, names=("amina", "ravi", "samuel", "grace", "daniel", "chen", "peter")
+) -> dict[str, int]:
     counts = {}
-    for name in ("amina", "ravi", "samuel", "grace", "daniel", "chen", "peter"):
+    for name in names:
         client.force_login(getattr(story, name).user)
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/").status_code == 200
@@ -222,3 +235,114 @@ def test_people_who_have_left_are_not_counted_or_listed(client, story):
     assert '<span class="figure">11</span>' in day_of(client, story.daniel)
     ravi = day_of(client, story.ravi)
     assert "Joseph" not in ravi and "Olena Petrenko" in ravi
+
+
+# Someone holding each role of PRODUCT.md "Who uses it" (taslima: a line manager with no one).
+EVERY_ROLE = (
+    "amina",  # staff member
+    "joseph",  # volunteer
+    "ravi",  # line manager
+    "taslima",  # line manager of nobody
+    "grace",  # HR
+    "daniel",  # director
+    "samuel",  # peer mentor
+    "leila",  # coach
+    "chen",  # org admin
+    "farah",  # support-group facilitator
+    "peter",  # peer interviewer
+)
+
+
+def grow_harbourside_to(story, total: int) -> None:
+    """Harbourside with ``total`` current members, added in bulk (a few statements, not
+    thousands), each role's sections full: reports for Ravi, people Samuel mentors and
+    Leila coaches, more teams and sites, invitations and unread messages for everyone."""
+    harbourside = story.harbourside
+    with scope(organisation=harbourside.pk):
+        current = Membership.objects.filter(organisation=harbourside, ended_at__isnull=True)
+        missing = total - current.count()
+        sites = Site.objects.bulk_create(
+            Site(organisation=harbourside, name=f"Site {n}") for n in range(10)
+        )
+        teams = [story.team] + Team.objects.bulk_create(
+            Team(organisation=harbourside, site=sites[n % 10], name=f"Team {n}") for n in range(30)
+        )
+        password = make_password(None)  # unusable, hashed once
+        users = User.objects.bulk_create(
+            User(
+                username=f"person{n}",
+                display_name=f"Person {n}",
+                email=f"person{n}@example.org",
+                password=password,
+            )
+            for n in range(missing)
+        )
+        members = Membership.objects.bulk_create(
+            Membership(
+                organisation=harbourside,
+                user=user,
+                team=teams[n % len(teams)],
+                line_manager=story.ravi if n % 3 == 0 else None,
+            )
+            for n, user in enumerate(users)
+        )
+        cycle = (Role.STAFF, Role.VOLUNTEER, Role.LINE_MANAGER, Role.PEER_MENTOR, Role.COACH)
+        MembershipRole.objects.bulk_create(
+            [
+                MembershipRole(organisation=harbourside, membership=member, role=role)
+                for n, member in enumerate(members)
+                for role in {Role.STAFF, cycle[n % len(cycle)]}
+            ]
+            + [
+                MembershipRole(organisation=harbourside, membership=member, role=role)
+                for member, role in zip(
+                    members, (Role.HR, Role.DIRECTOR, Role.ORG_ADMIN) * 5, strict=False
+                )
+            ]
+        )
+        SupportRelationship.objects.bulk_create(
+            SupportRelationship(
+                organisation=harbourside,
+                supporter=story.samuel if n % 2 else story.leila,
+                person=member,
+                kind=SupportRelationship.Kind.MENTOR if n % 2 else SupportRelationship.Kind.COACH,
+            )
+            for n, member in enumerate(members[1::4])
+        )
+        Invitation.objects.bulk_create(
+            Invitation(
+                organisation=harbourside,
+                email=f"invitee{n}@example.org",
+                roles=[Role.STAFF],
+                team=teams[n % len(teams)],
+                invited_by=story.chen,
+                expires_at=timezone.now() + timezone.timedelta(days=3),
+            )
+            for n in range(100)
+        )
+        Notification.objects.bulk_create(
+            Notification(
+                organisation=harbourside, recipient=getattr(story, name), kind="test.hello"
+            )
+            for name in EVERY_ROLE
+            for _ in range(20)
+        )
+        assert current.count() == total
+
+
+def test_every_roles_day_makes_as_many_queries_with_500_people_as_with_a_dozen(client, story):
+    with scopes_disabled():
+        assert Membership.objects.filter(organisation=story.harbourside).count() == 12
+    before = _queries_for_each_role(client, story, EVERY_ROLE)
+    grow_harbourside_to(story, 500)
+    after = _queries_for_each_role(client, story, EVERY_ROLE)
+    assert after == before
+    # The pages really did show the 500: the lists are full and the counts are counted.
+    ravi = day_of(client, story.ravi)
+    assert "Person 0<" in ravi and "Person 486<" in ravi  # every third of the 488 added
+    # Every fourth of them has a mentor (Samuel) or a coach (Leila), in turn.
+    assert "Person 481<" in day_of(client, story.leila)
+    assert "Person 485<" in day_of(client, story.samuel)
+    assert '<span class="figure">500</span>' in day_of(client, story.daniel)
+    assert '<span class="figure">100</span> invitations waiting' in day_of(client, story.grace)
+    assert "You have 20 unread messages." in day_of(client, story.peter)

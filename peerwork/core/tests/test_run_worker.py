@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
@@ -22,6 +23,7 @@ from django_tasks_db.models import DBTaskResult
 from peerwork.core.deadlines import abandoned_tasks
 from peerwork.core.models import Heartbeat
 from peerwork.core.tests.live_database import database_url, wait_for
+from peerwork.core.tests.tcp_proxy import TcpProxy, database_address, through_proxy
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
@@ -48,11 +50,11 @@ def start_worker(tmp_path) -> Iterator:
     """Start ``run_worker`` processes on this test's database; kill any left at the end."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(worker_id: str) -> subprocess.Popen[bytes]:
+    def start(worker_id: str, database: str | None = None) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "PEERWORK_TESTING": "1",
-            "PEERWORK_DATABASE_URL": database_url(),
+            "PEERWORK_DATABASE_URL": database or database_url(),
             # A short lease, so the heartbeat is refreshed every 1.25 s.
             "PEERWORK_WORKER_LEASE_SECONDS": "5",
         }
@@ -151,3 +153,39 @@ def test_an_idle_worker_stops_at_once_on_sigint(tmp_path, start_worker):
     worker.send_signal(signal.SIGINT)
     assert worker.wait(timeout=30) == 0, (tmp_path / "idle-worker.log").read_text()
     assert Heartbeat.objects.get(pk="idle-worker").stopped_at is not None
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="cuts the network to PostgreSQL (CI runs the suite on PostgreSQL)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_outlives_a_database_outage_and_its_task_in_hand_runs_again(
+    tmp_path, start_worker
+):
+    release = tmp_path / "release"
+    task_id = wait_for_file.enqueue(str(release)).id
+    with TcpProxy(database_address(connection.settings_dict)) as proxy:
+        worker = start_worker("cut-off-worker", database=through_proxy(database_url(), proxy))
+        wait_for((tmp_path / "release.started").exists)
+
+        proxy.cut("refuse")
+        release.touch()  # the task ends while its result cannot be written
+        log = tmp_path / "cut-off-worker.log"
+        wait_for(lambda: "database unreachable" in log.read_text())
+        assert worker.poll() is None, log.read_text()
+
+        proxy.restore()
+        wait_for(lambda: Heartbeat.objects.filter(pk="cut-off-worker-1").exists())
+        row = DBTaskResult.objects.get(pk=task_id)
+        assert row.status == TaskResultStatus.RUNNING and row.worker_ids == ["cut-off-worker"]
+        # The old id's lease runs out (arranged, not waited for): the task goes back.
+        lease = timedelta(seconds=django_settings.PEERWORK_WORKER_LEASE_SECONDS)
+        now = timezone.now()
+        Heartbeat.objects.filter(pk="cut-off-worker").update(
+            last_seen=now - lease - timedelta(seconds=1)
+        )
+        assert abandoned_tasks(now) == 1
+        wait_for(lambda: status_of(task_id) == TaskResultStatus.SUCCESSFUL)
+        assert DBTaskResult.objects.get(pk=task_id).worker_ids[-1].startswith("cut-off-worker-")
+        assert worker.poll() is None

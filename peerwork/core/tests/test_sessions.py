@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
 from peerwork.api.tests.helpers import bearer
@@ -205,7 +207,15 @@ def test_the_sign_in_page_after_the_end_is_in_the_persons_language(story):
     page = client.get(response["Location"])
     assert page["Content-Language"] == "ru"
     assert '<html lang="ru">' in page.content.decode()
-    assert len(messages_on(page)) == 1
+    english = "You were signed out after 15 minutes without activity."
+    with translation.override("ru"):
+        russian = ngettext(
+            "You were signed out after %(minutes)d minute without activity.",
+            "You were signed out after %(minutes)d minutes without activity.",
+            15,
+        ) % {"minutes": 15}
+    assert russian != english
+    assert messages_on(page) == [russian]
 
 
 def test_the_api_answers_an_ended_browser_session_with_401(story):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -28,9 +29,14 @@ from django.db import DatabaseError, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from peerwork.core import outage
 from peerwork.core.models import Heartbeat
 
 logger = logging.getLogger("peerwork.core.worker")
+
+
+# How long a worker that lost the database waits before trying again.
+OUTAGE_RETRY_SECONDS = 1.0
 
 
 def heartbeat_seconds() -> float:
@@ -66,9 +72,38 @@ class HeartbeatThread(threading.Thread):
 
 
 class HeartbeatWorker(Worker):
-    """django-tasks-db's ``Worker`` with a heartbeat around its run loop."""
+    """django-tasks-db's ``Worker`` with a heartbeat around its run loop.
+
+    When the database cannot be reached it does not exit (``make run`` would stop the whole
+    of Peerwork with it): it lets go of its worker id, as a worker that died would, waits,
+    and starts again under a new id (``<id>-1``, ``<id>-2`` …) once the database answers.
+    A task it held is given back by the deadline loop when the old id's heartbeat ages past
+    the lease, as after a crash (docs/operations.md "When the database is down").
+    """
 
     def run(self) -> None:
+        first_id = self.worker_id
+        restarts = 0
+        while True:
+            try:
+                self.run_as_one_worker()
+                return
+            except DatabaseError as exc:
+                if not self.running or not outage.is_outage(exc):
+                    raise
+                restarts += 1
+                new_id = f"{first_id[:56]}-{restarts}"
+                logger.warning(
+                    "worker %s: database unreachable (%s); trying again as %s",
+                    self.worker_id,
+                    outage.describe(exc),
+                    new_id,
+                )
+                connection.close()
+                time.sleep(OUTAGE_RETRY_SECONDS)  # a signal now ends the worker at once
+                self.worker_id = new_id
+
+    def run_as_one_worker(self) -> None:
         # Before the first claim, so a task seen RUNNING always has a heartbeat to check.
         Heartbeat.beat(process_id=self.worker_id, kind=Heartbeat.Kind.WORKER)
         beating = HeartbeatThread(self.worker_id, heartbeat_seconds())

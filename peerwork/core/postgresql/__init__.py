@@ -1,0 +1,1 @@
+"""Peerwork's PostgreSQL backend (``ENGINE = "peerwork.core.postgresql"``): see ``base``."""
