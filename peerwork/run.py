@@ -177,7 +177,8 @@ def prepare(*, demo: bool) -> None:
 def banner(*, port: int, demo: bool) -> str:
     lines = [f"Peerwork is running at http://127.0.0.1:{port}/  (Ctrl-C stops it)"]
     if demo:
-        from peerwork.core.demo import demo_password, sign_ins
+        from peerwork.core.demo import demo_password, sign_ins, two_step_sign_ins
+        from peerwork.core.management.commands.demo_totp import totp_table
         from peerwork.core.management.commands.demo_users import sign_in_table
 
         lines += [
@@ -186,6 +187,8 @@ def banner(*, port: int, demo: bool) -> str:
             f"with the password  {demo_password()}",
             "",
             sign_in_table(sign_ins()),
+            "",
+            totp_table(two_step_sign_ins()),
             "",
             f"The instance operator's admin site: http://127.0.0.1:{port}/operator/",
         ]

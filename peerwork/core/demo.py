@@ -22,6 +22,8 @@ otherwise one generated once and kept in ``var/demo-password``. Seeding refuses 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
 from collections.abc import Callable
@@ -395,6 +397,72 @@ def seed_operator(demo: DemoContext) -> None:
     demo.created(was_created)
     demo.update(user, is_staff=True, is_superuser=True, is_active=True)
     demo.ensure_password(user)
+
+
+# --- two-step sign-in ----------------------------------------------------------------
+
+DEMO_TOTP_SALT = b"peerwork demo two-step sign-in:"
+
+
+def demo_totp_secret(username: str) -> str:
+    """The fixed authenticator-app secret of a demo person (base32, 160 bits).
+
+    Fixed, not random, so an app set up once keeps working after ``make clean``. The
+    people are invented and the demo runs on loopback only, so the secret being knowable
+    costs nothing; the password is still generated per install.
+    """
+    digest = hashlib.sha256(DEMO_TOTP_SALT + username.encode()).digest()[:20]
+    return base64.b32encode(digest).decode("ascii")
+
+
+@seed_step("two-step sign-in")
+def seed_two_step(demo: DemoContext) -> None:
+    """Everyone whose roles need two-step sign-in has an authenticator app with their
+    fixed demo secret, and recovery codes (peerwork.core.mfa). A rerun puts back the
+    fixed secret if the app was changed on the page."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    from .mfa import enrol_totp, mfa_required
+
+    adapter = get_adapter()
+    places: dict[str, list[Membership]] = {}
+    for (_slug, username), membership in demo.members.items():
+        places.setdefault(username, []).append(membership)
+    for user in User.objects.filter(username__in=[*places, OPERATOR_USERNAME]):
+        # A person's roles in every organisation count, so their roles are read across
+        # organisations on purpose (the demo's own invented people).
+        with scopes_disabled():
+            required = mfa_required(user, places.get(user.username, []))
+        if not required:
+            continue
+        secret = demo_totp_secret(user.username)
+        app = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if app is not None and adapter.decrypt(app.data["secret"]) != secret:
+            app.data = {**app.data, "secret": adapter.encrypt(secret)}
+            app.save(update_fields=["data"])
+            demo.changes += 1
+        had = Authenticator.objects.filter(user=user).count()
+        enrol_totp(user, secret)
+        demo.created(Authenticator.objects.filter(user=user).count() != had)
+
+
+def two_step_sign_ins() -> list[tuple[str, str]]:
+    """(username, authenticator-app secret) of the demo people who have an app, in the
+    story's order: for ``make run``'s banner. Read across organisations on purpose: only
+    the demo calls it, for whoever started it."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    adapter = get_adapter()
+    order = [person.username for person in PEOPLE] + [OPERATOR_USERNAME]
+    apps = {
+        app.user.username: str(adapter.decrypt(app.data["secret"]))
+        for app in Authenticator.objects.filter(
+            type=Authenticator.Type.TOTP, user__username__in=order
+        ).select_related("user")
+    }
+    return [(username, apps[username]) for username in order if username in apps]
 
 
 # --- running the seed ----------------------------------------------------------------

@@ -6,11 +6,18 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.core.cache import cache
-from freezegun import freeze_time
 
 from peerwork.core.mfa import enrol_totp, mfa_required
 from peerwork.core.models import User
-from peerwork.core.tests.signing_in import ENROL, LOGIN, TWO_STEP, enter_code, sign_in, totp_code
+from peerwork.core.tests.signing_in import (
+    ENROL,
+    LOGIN,
+    TWO_STEP,
+    code_period_clock,
+    enter_code,
+    sign_in,
+    totp_code,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +59,7 @@ def test_an_operator_without_two_step_sign_in_reaches_no_admin_page(client, oper
 
 def test_the_operator_signs_in_with_password_and_code_and_lands_in_the_admin(client, operator):
     enrol_totp(operator, generate_totp_secret())
-    with freeze_time("2026-03-02 06:00:01", tick=True):
+    with code_period_clock():
         response = client.post(
             LOGIN,
             {"login": "operator", "password": "correct horse battery", "next": "/operator/"},
@@ -66,7 +73,7 @@ def test_the_operator_signs_in_with_password_and_code_and_lands_in_the_admin(cli
 
 
 def test_a_member_signing_in_for_the_admin_is_refused_after_their_own_two_steps(client, story):
-    with freeze_time("2026-03-02 06:00:01", tick=True):
+    with code_period_clock():
         sign_in(client, "chen")
         assert enter_code(client, totp_code(story.chen.user))["Location"] == "/"
         assert "Hello, Chen Li" in client.get("/").content.decode()

@@ -12,11 +12,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 from django.test import RequestFactory
-from freezegun import freeze_time
 
 from peerwork.core.lockout import account_key, client_address
 from peerwork.core.tests.page_checks import assert_sound_page
-from peerwork.core.tests.signing_in import LOGIN, PASSWORD, TWO_STEP, enter_code, sign_in, totp_code
+from peerwork.core.tests.signing_in import (
+    LOGIN,
+    PASSWORD,
+    TWO_STEP,
+    code_period_clock,
+    enter_code,
+    sign_in,
+    totp_code,
+)
 
 HERE = "203.0.113.5"
 ELSEWHERE = "198.51.100.23"
@@ -31,7 +38,7 @@ def fresh_limits():
 
 @pytest.fixture
 def clock():
-    with freeze_time("2026-03-02 06:00:01", tick=True) as frozen:
+    with code_period_clock() as frozen:
         yield frozen
 
 

@@ -15,7 +15,6 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.core.cache import cache
 from django_scopes import scopes_disabled
-from freezegun import freeze_time
 
 from peerwork.core.access import Action, DataClass, can
 from peerwork.core.mfa import MFA_ROLES, enrol_totp, mfa_required
@@ -25,6 +24,7 @@ from peerwork.core.tests.signing_in import (
     ENROL,
     LOGIN,
     TWO_STEP,
+    code_period_clock,
     enter_code,
     reauthenticate,
     sign_in,
@@ -47,9 +47,7 @@ def fresh_limits():
 
 @pytest.fixture
 def clock():
-    """Time starting one second into a 30-second code period, so a code computed here is
-    still the server's when it checks it."""
-    with freeze_time("2026-03-02 06:00:01", tick=True) as frozen:
+    with code_period_clock() as frozen:
         yield frozen
 
 
