@@ -375,6 +375,21 @@ def test_the_server_error_page_carries_the_headers_too(story):
     assert inspector.problems == []
 
 
+def test_the_database_outage_page_gets_the_headers_and_carries_no_inline_code(rf):
+    """Its 503 is made below the header middleware, which adds the headers to it."""
+    from peerwork.core.outage import outage_response
+
+    order = [name.rsplit(".", 1)[-1] for name in settings.MIDDLEWARE]
+    outage = order.index("DatabaseOutageMiddleware")
+    for outer in ("CSPMiddleware", "PermissionsPolicyMiddleware", "NoStoreMiddleware"):
+        assert order.index(outer) < outage, outer
+    response = outage_response(rf.get("/people"))
+    assert response.status_code == 503
+    inspector = Inspector(Client())
+    inspector.check_html("503", response.content.decode())
+    assert inspector.problems == []
+
+
 def test_the_inspector_finds_inline_code_and_other_hosts():
     inspector = Inspector(Client())
     inspector.check_html(
