@@ -248,6 +248,26 @@ def test_a_person_enrols_an_app_on_the_page_and_then_reaches_their_day(client, s
     assert "Hello, Daniel Mwangi" in client.get("/").content.decode()
 
 
+def test_the_security_key_and_recovery_code_pages_render_in_our_layout(client, story, clock):
+    sign_in(client, "grace")
+    enter_code(client, totp_code(story.grace.user))
+    reauthenticate(client)
+    for path in (
+        ENROL,
+        "/accounts/2fa/webauthn/add/",
+        "/accounts/2fa/recovery-codes/",
+        "/accounts/2fa/totp/deactivate/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = assert_sound_page(response)
+        assert 'class="skip"' in html and "Harbourside Harm Reduction" in html, path
+    # The security-key page's script is a file of allauth's, its data a JSON block.
+    key_page = client.get("/accounts/2fa/webauthn/add/").content.decode()
+    assert '<script src="/static/mfa/js/webauthn.js"></script>' in key_page
+    assert client.get("/static/mfa/js/webauthn.js").status_code == 200
+
+
 def test_the_app_names_the_account_by_username_only(story):
     secret = generate_totp_secret()
     url = get_adapter().build_totp_url(story.ravi.user, secret)
