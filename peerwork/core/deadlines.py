@@ -263,8 +263,29 @@ def prune_heartbeats(now: datetime) -> int:
 
 prune_heartbeats.name = "core.prune_heartbeats"  # type: ignore[attr-defined]
 
+
+def prune_sessions(now: datetime) -> int:
+    """Delete sessions past their expiry date (Django's ``clearsessions``, a batch a round).
+
+    A session nobody came back to still holds who was signed in and from when; keeping it
+    serves no one. Sessions ended by the idle or total limit are deleted when they end.
+    """
+    from django.contrib.sessions.models import Session
+
+    expired = list(
+        Session.objects.filter(expire_date__lt=now).values_list("pk", flat=True)[:BATCH_SIZE]
+    )
+    if not expired:
+        return 0
+    deleted, _by_model = Session.objects.filter(pk__in=expired, expire_date__lt=now).delete()
+    return deleted
+
+
+prune_sessions.name = "core.prune_sessions"  # type: ignore[attr-defined]
+
 due_deliveries = register_deadline(DueDeliveries())
 stuck_deliveries = register_deadline(StuckDeliveries())
 abandoned_tasks = register_deadline(AbandonedTasks())
 expiring_tokens = register_deadline(ExpiringTokens())
 register_deadline(prune_heartbeats)
+register_deadline(prune_sessions)
