@@ -59,6 +59,22 @@ def totp(secret: str, *, at: float | None = None, digits: int = 6, period: int =
     return str(number % 10**digits).zfill(digits)
 
 
+def enter_code(
+    page: Any, secret: str, *, period: int = 30, clock: Callable[[], float] = time.time
+) -> None:
+    """Type the app's current code and send it. Peerwork accepts only the current 30-second
+    window's code, so a code whose window ended on its way is refused through no fault of
+    its own: then, and only then, the new window's code is sent once more."""
+    path = urlsplit(page.url).path
+    for _attempt in range(2):
+        window = int(clock() // period)
+        page.fill("#id_code", totp(secret, at=clock(), period=period))
+        page.click("main button[type=submit]")
+        refused = urlsplit(page.url).path == path
+        if not refused or int(clock() // period) == window:
+            return
+
+
 def sign_in(
     page: Any,
     base_url: str,
@@ -109,15 +125,13 @@ def second_step(
         if path.endswith("/totp/activate/"):
             # The page shows the secret an app would read from the QR code beside it.
             secrets[username] = page.input_value("#authenticator_secret")
-            page.fill("#id_code", totp(secrets[username]))
-            page.click("main button[type=submit]")
+            enter_code(page, secrets[username])
         elif path.endswith("/authenticate/"):
             if username not in secrets and secret_of is not None:
                 secrets[username] = secret_of(username)
             if not secrets.get(username):
                 raise RuntimeError(f"{username} has an authenticator app whose secret is unknown")
-            page.fill("#id_code", totp(secrets[username]))
-            page.click("main button[type=submit]")
+            enter_code(page, secrets[username])
         elif page.locator("a[href$='/totp/activate/']").count():
             page.click("a[href$='/totp/activate/']")
         else:
