@@ -238,13 +238,15 @@ def test_the_compiled_catalogs_are_up_to_date_with_their_po_files():
         for message in entries(read(language)):
             if message.fuzzy or not message.string:
                 continue  # left out of the .mo, as msgfmt does (the tests above object)
+            # gettext keys an entry that has a context as "context\x04msgid".
+            context = f"{message.context}\x04" if message.context else ""
             if message.pluralizable:
                 # Every form, also those no whole number selects (Russian's fourth); an
                 # empty form falls back to English, as msgfmt does.
                 for form, text in enumerate(message.string):
-                    expected[message.id[0], form] = text or message.id[min(form, 1)]
+                    expected[context + message.id[0], form] = text or message.id[min(form, 1)]
             else:
-                expected[message.id] = message.string
+                expected[context + message.id] = message.string
         with po_path(language).with_suffix(".mo").open("rb") as handle:
             compiled = gettext.GNUTranslations(handle)
         words = {key: text for key, text in compiled._catalog.items() if key != ""}
