@@ -10,8 +10,9 @@ enrol (DESIGN.md "Known pitfalls"). Here:
   (allauth's two-step page) from every page but that one, signing out, static files,
   ``/healthz`` and the language switch; the API answers their session 403. API tokens are
   untouched: a token is made on a page, after signing in with the second step.
-- ``MfaAdapter`` names the account in an authenticator app by username only, and refuses
-  to remove the last method of someone who must have one.
+- ``MfaAdapter`` names the account in an authenticator app by username only, refuses to
+  remove the last method of someone who must have one, and seals the app's secret and the
+  recovery codes' seed (a stolen database or backup must not give anyone's second step).
 
 ``PEERWORK_REQUIRE_MFA=off`` (the demo only; the settings refuse it elsewhere) stops the
 requirement, and every page then says so (``context``). People who enrolled are still asked
@@ -21,12 +22,15 @@ set up for their own protection.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -36,6 +40,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import keyring
 from .middleware import memberships_of
 from .models import Membership, Role, User
 
@@ -99,6 +104,40 @@ def enrol_totp(user: AbstractBaseUser, secret: str) -> Authenticator:
     return existing
 
 
+# Sealed secrets: "sealed-v1:<audit key id>:<base64 of AES-GCM nonce, ciphertext, tag>".
+SEALED_PREFIX = "sealed-v1:"
+SEALING_INFO = b"peerwork: two-step sign-in secrets v1"
+SEALING_ASSOCIATED = b"allauth.mfa.authenticator"
+
+
+def _sealing_key(audit_key: bytes) -> bytes:
+    """A key of its own, derived from an audit key of the key file (HKDF, so it is never
+    the MAC key itself). Audit keys are kept for as long as anything they protect exists
+    (peerwork.core.keyring), so a secret sealed years ago still opens and no rotation has
+    to visit these rows; a new audit key seals what is written from then on."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=SEALING_INFO).derive(
+        audit_key
+    )
+
+
+def seal_secret(text: str) -> str:
+    key_id, key = keyring.audit_mac_key()
+    sealed = keyring.encrypt(_sealing_key(key), text.encode(), SEALING_ASSOCIATED)
+    return f"{SEALED_PREFIX}{key_id}:{base64.urlsafe_b64encode(sealed).decode('ascii')}"
+
+
+def open_secret(value: str) -> str:
+    if not value.startswith(SEALED_PREFIX):
+        # Written before secrets were sealed (a demo database from then); anyone able to
+        # write this column could as well replace a password hash.
+        return value
+    key_id, _colon, data = value.removeprefix(SEALED_PREFIX).partition(":")
+    key = keyring.audit_mac_key_by_id(key_id)
+    return keyring.decrypt(
+        _sealing_key(key), base64.urlsafe_b64decode(data), SEALING_ASSOCIATED
+    ).decode()
+
+
 class MfaAdapter(DefaultMFAAdapter):
     """``MFA_ADAPTER``."""
 
@@ -113,6 +152,14 @@ class MfaAdapter(DefaultMFAAdapter):
             "Add another (an authenticator app or a security key) first."
         ),
     }
+
+    def encrypt(self, text: str) -> str:
+        """allauth stores an authenticator app's secret and the recovery codes' seed
+        through this: sealed with a key from the key file, never in the clear."""
+        return seal_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return open_secret(encrypted_text)
 
     def get_totp_label(self, user: AbstractBaseUser) -> str:
         # Shown in the authenticator app, on a phone others may see: the username, never

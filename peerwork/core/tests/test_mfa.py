@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from peerwork.core.access import Action, DataClass, can
-from peerwork.core.mfa import MFA_ROLES, enrol_totp, mfa_required
+from peerwork.core.mfa import MFA_ROLES, enrol_totp, mfa_required, open_secret, seal_secret
 from peerwork.core.models import Role
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.core.tests.signing_in import (
@@ -29,6 +29,7 @@ from peerwork.core.tests.signing_in import (
     reauthenticate,
     sign_in,
     totp_code,
+    totp_secret,
     unenrol,
 )
 from peerwork.core.tokens import create_token
@@ -276,6 +277,36 @@ def test_the_app_names_the_account_by_username_only(story):
 
 
 # --- keeping it -----------------------------------------------------------------------
+
+
+def test_the_apps_secret_and_the_recovery_codes_seed_are_sealed_in_the_database(story):
+    rows = dict(Authenticator.objects.filter(user=story.ravi.user).values_list("type", "data"))
+    secret, seed = rows["totp"]["secret"], rows["recovery_codes"]["seed"]
+    for stored in (secret, seed):
+        assert stored.startswith("sealed-v1:")
+        assert open_secret(stored) not in stored
+    assert open_secret(secret) == totp_secret(story.ravi.user)
+    assert re.fullmatch(r"[A-Z2-7]{32}", open_secret(secret))
+
+
+def test_a_secret_sealed_with_an_older_audit_key_still_opens_and_a_changed_one_does_not(
+    settings, tmp_path
+):
+    from cryptography.exceptions import InvalidTag
+
+    from peerwork.core import keyring
+
+    settings.PEERWORK_MASTER_KEY_FILE = tmp_path / "master.key"
+    keyring.create_key_file(settings.PEERWORK_MASTER_KEY_FILE)
+    old = seal_secret("JBSWY3DPEHPK3PXP")
+    new_id = keyring.add_audit_mac_key()
+    new = seal_secret("JBSWY3DPEHPK3PXP")
+    assert new.startswith(f"sealed-v1:{new_id}:") and not old.startswith(f"sealed-v1:{new_id}:")
+    assert open_secret(old) == open_secret(new) == "JBSWY3DPEHPK3PXP"
+    head, _colon, body = new.rpartition(":")
+    flipped = body[:10] + ("A" if body[10] != "A" else "B") + body[11:]
+    with pytest.raises(InvalidTag):
+        open_secret(f"{head}:{flipped}")
 
 
 def test_someone_who_needs_it_cannot_remove_their_only_app_but_others_can(client, story, clock):
