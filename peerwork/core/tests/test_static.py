@@ -36,8 +36,14 @@ def test_a_cold_page_with_its_css_and_javascript_stays_under_60_kb_compressed(cl
     assert total < 60 * 1024
 
 
-def test_htmx_is_configured_for_a_strict_content_security_policy(client, db):
+def test_pages_that_do_not_use_htmx_do_not_load_it(client, db):
     html = client.get("/accounts/login/").content.decode()
+    assert "htmx" not in html
+
+
+def test_htmx_is_configured_for_a_strict_content_security_policy(client, story):
+    client.force_login(story.amina.user)
+    html = client.get("/inbox").content.decode()
     assert (
         '<meta name="htmx-config" content=\'{"allowEval":false,"includeIndicatorStyles":false}\'>'
         in html
