@@ -5,13 +5,14 @@ it JavaScript.
     python bench/page_weight.py        # or: make bench
 
 Starts Peerwork as ``make run`` does (the demo seed, on a fresh SQLite file in a temporary
-folder), then loads the sign-in page, the page asking for the two-step sign-in code, and
-the dashboard ("my day") of one demo person for each role, each in a new browser context
-with the cache disabled. People sign in through the real forms, setting up an
-authenticator app when Peerwork asks them to (``bench/browser.py``). Bytes are Chromium's
-own count (``encodedDataLength`` of every response, from the DevTools protocol);
-JavaScript is what Chromium loaded as scripts. Requests to any other host are counted and
-reported: there must be none. Prints a table; exits 1 when a page is over budget.
+folder), then loads the sign-in page, the page asking for the two-step sign-in code, the
+dashboard ("my day") of one demo person for each role and the inbox (the page with the
+most JavaScript), each in a new browser context with the cache disabled. People sign in
+through the real forms, setting up an authenticator app when Peerwork asks them to
+(``bench/browser.py``). Bytes are Chromium's own count (``encodedDataLength`` of every
+response, from the DevTools protocol); JavaScript is what Chromium loaded as scripts.
+Requests to any other host are counted and reported: there must be none. Prints a table;
+exits 1 when a page is over budget.
 
 The browser is Debian's ``/usr/bin/chromium`` (``apt-get install chromium``), driven by
 Playwright from its wheel; nothing is downloaded.
@@ -197,6 +198,12 @@ def measure_all(peerwork: RunningPeerwork) -> list[PageWeight]:
             if weight.path != "/":
                 raise RuntimeError(f"{username}'s dashboard answered with {weight.path}")
             weights.append(weight)
+            if username == people[0][0]:
+                # The one page that loads htmx (marking messages read): the most JavaScript.
+                url = f"{peerwork.url}/inbox"
+                weights.append(
+                    measure(browser, url, name=f"inbox: {username}", storage_state=state)
+                )
         if asked_for_code:
             # Someone with an app signs in again, as far as the page asking for its code.
             state = second_step_state(browser, peerwork, asked_for_code[0])
