@@ -490,6 +490,19 @@ if os.environ.get("PEERWORK_TESTING") == "1":
     WHITENOISE_AUTOREFRESH = True
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# --- cache ---------------------------------------------------------------------------
+
+# Shared by every process: allauth's sign-in rate limits and its record of used two-step
+# codes (a code must not work twice) live in the cache, so a per-process memory cache
+# would let each gunicorn worker count on its own. The database is already shared; the
+# table is made by migration 0004.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "peerwork_cache",
+    }
+}
+
 # --- logging -------------------------------------------------------------------------
 
 LOGGING = {

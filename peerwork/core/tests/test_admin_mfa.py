@@ -21,7 +21,7 @@ from peerwork.core.tests.signing_in import (
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
+def fresh_limits(db):
     cache.clear()
 
 

@@ -20,7 +20,7 @@ RESET = "/accounts/password/reset/"
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
+def fresh_limits(db):
     cache.clear()
 
 

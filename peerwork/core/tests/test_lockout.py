@@ -31,7 +31,7 @@ LOCKED = "Signing in to this account from here is paused for 15 minutes"
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
+def fresh_limits(db):
     """allauth's rate limits live in the cache, which outlives a test."""
     cache.clear()
 

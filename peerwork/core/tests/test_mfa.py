@@ -41,7 +41,7 @@ NOTICE = "Your role lets you see other people's records"
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits():
+def fresh_limits(db):
     """allauth's rate limits and used codes live in the cache, which outlives a test."""
     cache.clear()
 
