@@ -104,14 +104,19 @@ class HeartbeatWorker(Worker):
                 self.worker_id = new_id
 
     def run_as_one_worker(self) -> None:
-        # Before the first claim, so a task seen RUNNING always has a heartbeat to check.
-        Heartbeat.beat(process_id=self.worker_id, kind=Heartbeat.Kind.WORKER)
-        beating = HeartbeatThread(self.worker_id, heartbeat_seconds())
-        beating.start()
+        beating: HeartbeatThread | None = None
+        # Everything from the first beat on is inside the try: a signal may arrive (and
+        # exit) the moment the heartbeat is written, and the worker must still say it
+        # stopped.
         try:
+            # Before the first claim, so a task seen RUNNING always has a heartbeat.
+            Heartbeat.beat(process_id=self.worker_id, kind=Heartbeat.Kind.WORKER)
+            beating = HeartbeatThread(self.worker_id, heartbeat_seconds())
+            beating.start()
             super().run()
         finally:
-            beating.stop()
+            if beating is not None:
+                beating.stop()
             try:
                 Heartbeat.stop(process_id=self.worker_id)
             except DatabaseError:
