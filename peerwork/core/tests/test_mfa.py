@@ -3,10 +3,8 @@ sign-in itself with an authenticator app or a recovery code."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from django_scopes import scopes_disabled
 from peerwork.core.access import Action, DataClass, can
 from peerwork.core.mfa import MFA_ROLES, enrol_totp, mfa_required, open_secret, seal_secret
 from peerwork.core.models import Role
+from peerwork.core.tests.fresh_settings import setting_in_fresh_process
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.core.tests.signing_in import (
     ENROL,
@@ -377,24 +376,10 @@ def test_with_the_switch_on_no_page_carries_the_off_notice(client, story):
 
 
 def settings_import(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Import the settings in a fresh interpreter, as a server would start."""
-    key_file = tmp_path / "master.key"
-    key_file.write_text("x" * 44)
-    base = {
-        "PATH": os.environ.get("PATH", ""),
-        "PEERWORK_VAR_DIR": str(tmp_path),
-        "PEERWORK_SECRET_KEY": "s" * 50,
-        "PEERWORK_MASTER_KEY_FILE": str(key_file),
-        "PEERWORK_ALLOWED_HOSTS": "peerwork.example.org",
-        "PEERWORK_BASE_URL": "https://peerwork.example.org",
-    }
-    return subprocess.run(
-        [sys.executable, "-c", "import peerwork.settings as s; print(s.PEERWORK_REQUIRE_MFA)"],
-        cwd=ROOT,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return setting_in_fresh_process(
+        tmp_path,
+        "PEERWORK_REQUIRE_MFA",
+        **{"PEERWORK_BASE_URL": "https://peerwork.example.org", **env},
     )
 
 

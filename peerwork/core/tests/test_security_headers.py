@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +31,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, p
 from django_scopes import scopes_disabled
 
 import peerwork.urls
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from peerwork.api.tests.helpers import bearer
 from peerwork.core.mfa import enrol_totp
 from peerwork.core.models import AuditEvent, Role, User
@@ -405,16 +405,6 @@ def test_the_inspector_finds_inline_code_and_other_hosts():
 
 # --- in a browser -----------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Reports each violation of the page's policy (blocked inline style, eval, another host).
 REPORT_VIOLATIONS = """
 window.__violations = [];

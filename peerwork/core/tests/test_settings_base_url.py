@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from peerwork.core.tests.fresh_settings import setting_in_fresh_process
 
 
 def settings_value(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Import the settings in a fresh interpreter, as a server would start."""
-    key_file = tmp_path / "master.key"
-    key_file.write_text("x" * 44)
-    base = {
-        "PATH": os.environ.get("PATH", ""),
-        "PEERWORK_VAR_DIR": str(tmp_path),
-        "PEERWORK_SECRET_KEY": "s" * 50,
-        "PEERWORK_MASTER_KEY_FILE": str(key_file),
-        "PEERWORK_ALLOWED_HOSTS": "peerwork.example.org",
-    }
-    return subprocess.run(
-        [sys.executable, "-c", "import peerwork.settings as s; print(s.PEERWORK_BASE_URL)"],
-        cwd=ROOT,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return setting_in_fresh_process(tmp_path, "PEERWORK_BASE_URL", **env)
 
 
 def test_the_demo_links_to_its_own_loopback_port(tmp_path):
