@@ -33,7 +33,6 @@ from peerwork.core.tests.signing_in import (
 )
 from peerwork.core.tokens import create_token
 
-ROOT = Path(__file__).resolve().parents[3]
 REQUIRED = ["ravi", "grace", "daniel", "chen", "samuel", "leila"]
 NOT_REQUIRED = ["amina", "joseph", "farah", "peter"]
 NOTICE = "Your role lets you see other people's records"
