@@ -315,6 +315,9 @@ PEERWORK_REDIS_URL = env("PEERWORK_REDIS_URL", "redis://127.0.0.1:6379/0") or ""
 if PEERWORK_TASKS == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": PEERWORK_REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    # Workers must load jobs with django-tasks-rq's Job class: RQ's own cannot call a
+    # Task ("'Task' object is not callable"), and every job would fail.
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -7,8 +7,10 @@ For monitoring (no sign-in, nothing personal: ages in seconds only)::
      "worker": {"age_seconds": 1.2}, "deadlines": {"age_seconds": 0.4}}
 
 Each age is that of the youngest heartbeat of a running process of the kind (null when
-there is none). "degraded" (HTTP 200): a worker or deadline loop is missing or its
-heartbeat is older than the lease, so notifications and alerts are late. "down" (HTTP 503):
+there is none). With ``PEERWORK_TASKS=rq`` the workers beat in Redis instead, in RQ's own
+worker registry (``rq_worker_age``); a Redis that does not answer reads as no worker.
+"degraded" (HTTP 200): a worker or deadline loop is missing or its heartbeat is older than
+the lease, so notifications and alerts are late. "down" (HTTP 503):
 the database does not answer. It must answer quickly even then, so the queries run under a
 short statement timeout where the backend has one (PostgreSQL); SQLite's WAL readers do
 not wait for writers.
@@ -17,7 +19,7 @@ not wait for writers.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 # Well under the 2 s a monitor (and a person) may wait for the answer (docs/operations.md).
 STATEMENT_TIMEOUT_MS = 1000
+# The same for Redis (with PEERWORK_TASKS=rq), per connect and per reply.
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 def _ages() -> dict[str, float | None]:
@@ -54,6 +58,40 @@ def read_heartbeats() -> dict[str, float | None]:
             return _ages()
     # SQLite: no transaction, since IMMEDIATE mode would make it wait for the write lock.
     return _ages()
+
+
+def rq_worker_age(*, now: datetime) -> float | None:
+    """The age of the youngest beat of an RQ worker registered in Redis, or None.
+
+    RQ removes a worker from its registry when it stops, and a killed worker's entry when
+    its key expires; ``run_worker`` makes RQ workers beat within the lease. Read with a
+    client of our own: RQ's ``Worker`` objects raise their connection's socket timeout to
+    minutes, which would let a stuck Redis hold the probe.
+    """
+    import redis
+    from rq import worker_registration
+    from rq.utils import utcparse
+
+    client = redis.Redis.from_url(
+        settings.PEERWORK_REDIS_URL,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    try:
+        keys = sorted(worker_registration.get_keys(connection=client))
+        with client.pipeline(transaction=False) as pipeline:
+            for key in keys:
+                pipeline.hget(key, "last_heartbeat")
+            beats = [b for b in pipeline.execute() if b]
+    except redis.RedisError as exc:
+        logger.warning("healthz: Redis unreachable (%s)", type(exc).__name__)
+        return None
+    finally:
+        client.close()
+    if not beats:
+        return None
+    youngest = max(utcparse(b.decode()) for b in beats)
+    return max(0.0, (now - youngest).total_seconds())
 
 
 def down_response() -> JsonResponse:
@@ -85,6 +123,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
             logger.warning("healthz: database unreachable (%s)", type(exc).__name__)
         return down_response()
     worker, deadlines = ages[Heartbeat.Kind.WORKER], ages[Heartbeat.Kind.DEADLINES]
+    if settings.PEERWORK_TASKS == "rq":
+        worker = rq_worker_age(now=timezone.now())
     fresh = all(age is not None and age <= lease for age in (worker, deadlines))
     return JsonResponse(
         {

@@ -9,22 +9,26 @@ holds it is older than ``PEERWORK_WORKER_LEASE_SECONDS`` or missing
 must be idempotent. SIGINT or SIGTERM stops it cleanly (the task in hand finishes, the
 heartbeat is marked stopped, exit status 0); a second signal ends the task at once.
 
-With ``PEERWORK_TASKS=rq`` it runs django-rq's worker on the ``default`` queue; RQ notices
+With ``PEERWORK_TASKS=rq`` it runs django-rq's worker on the same queues; RQ notices
 jobs abandoned by dead workers itself (its own worker heartbeats and abandoned-job
-registry), so nothing is added there.
+registry), so nothing is added there. RQ's worker beats in Redis, not in the
+``Heartbeat`` table; its defaults beat only every 405 s when idle and 30 s during a job,
+so here it beats as often as ours (``heartbeat_seconds``), and ``/healthz`` reads those
+beats against the same lease (``peerwork.core.health``). ``--worker-id`` names it and
+``--max-tasks`` applies as with the database queue.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -123,6 +127,39 @@ class HeartbeatWorker(Worker):
                 logger.warning("worker %s: could not mark the heartbeat stopped", self.worker_id)
 
 
+def run_rq_worker(
+    *, queues: list[str], batch: bool, max_tasks: int | None, worker_id: str, verbosity: int
+) -> None:
+    """django-rq's worker (what its ``rqworker`` command starts), beating within the lease.
+
+    An idle RQ worker beats each time its wait for a job times out (``worker_ttl`` - 15 s)
+    and, while a job runs, every ``job_monitoring_interval``: both are set to
+    ``heartbeat_seconds()`` so a live worker never looks dead on ``/healthz``.
+    """
+    from django_rq.utils import reset_db_connections
+    from django_rq.workers import get_worker
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rq.logutils import setup_loghandlers
+
+    beat = max(1, math.ceil(heartbeat_seconds()))
+    level = "DEBUG" if verbosity >= 2 else "WARNING" if verbosity == 0 else "INFO"
+    setup_loghandlers(level)
+    try:
+        # The job class is django-tasks-rq's, from settings.RQ.
+        worker = get_worker(
+            *queues,
+            name=worker_id[:64] or None,
+            worker_ttl=beat + 15,
+            job_monitoring_interval=beat,
+        )
+        # Each job runs in a forked child: no database connection may be shared with it.
+        reset_db_connections()
+        worker.work(burst=batch, max_jobs=max_tasks, logging_level=level)
+    except RedisConnectionError as exc:
+        # Not the URL: it may carry Redis's password.
+        raise CommandError(f"Redis does not answer: {exc}") from exc
+
+
 class Command(BaseCommand):
     help = "Run the background task worker (with a heartbeat, so a dead worker's tasks rerun)."
 
@@ -169,7 +206,13 @@ class Command(BaseCommand):
     ) -> None:
         queues = [q for q in queue_name.split(",") if q]
         if settings.PEERWORK_TASKS == "rq":
-            call_command("rqworker", *queues, *(["--burst"] if batch else []))
+            run_rq_worker(
+                queues=queues,
+                batch=batch,
+                max_tasks=max_tasks,
+                worker_id=worker_id,
+                verbosity=options.get("verbosity", 1),
+            )
             return
         worker = HeartbeatWorker(
             queue_names=queues,
