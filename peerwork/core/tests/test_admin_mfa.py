@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from allauth.mfa.totp.internal.auth import generate_totp_secret
-from django.core.cache import cache
 
 from peerwork.core.mfa import enrol_totp, mfa_required
 from peerwork.core.models import User
@@ -19,10 +18,7 @@ from peerwork.core.tests.signing_in import (
     totp_code,
 )
 
-
-@pytest.fixture(autouse=True)
-def fresh_limits(db):
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 @pytest.fixture

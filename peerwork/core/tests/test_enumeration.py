@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
-from django.core.cache import cache
 from django_tasks_db.models import DBTaskResult
 
 from peerwork.core.tests.page_checks import assert_sound_page
@@ -19,9 +18,7 @@ from peerwork.core.tests.signing_in import PASSWORD, sign_in
 RESET = "/accounts/password/reset/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits(db):
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def alert(html: str) -> str:

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F
 from django.test import RequestFactory
 
@@ -19,7 +18,6 @@ from peerwork.core.tests.signing_in import (
     LOGIN,
     PASSWORD,
     TWO_STEP,
-    code_period_clock,
     enter_code,
     sign_in,
     totp_code,
@@ -30,16 +28,7 @@ ELSEWHERE = "198.51.100.23"
 LOCKED = "Signing in to this account from here is paused for 15 minutes"
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits(db):
-    """allauth's rate limits live in the cache, which outlives a test."""
-    cache.clear()
-
-
-@pytest.fixture
-def clock():
-    with code_period_clock() as frozen:
-        yield frozen
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def fail(client, login, times, address=HERE):

@@ -11,7 +11,6 @@ import pytest
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import generate_totp_secret
-from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from peerwork.core.access import Action, DataClass, can
@@ -23,7 +22,6 @@ from peerwork.core.tests.signing_in import (
     ENROL,
     LOGIN,
     TWO_STEP,
-    code_period_clock,
     enter_code,
     reauthenticate,
     sign_in,
@@ -38,16 +36,7 @@ NOT_REQUIRED = ["amina", "joseph", "farah", "peter"]
 NOTICE = "Your role lets you see other people's records"
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits(db):
-    """allauth's rate limits and used codes live in the cache, which outlives a test."""
-    cache.clear()
-
-
-@pytest.fixture
-def clock():
-    with code_period_clock() as frozen:
-        yield frozen
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def signed_in(client, member):

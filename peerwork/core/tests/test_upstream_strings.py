@@ -35,7 +35,6 @@ from peerwork.core.tests.signing_in import (
     LOGIN,
     PASSWORD,
     TWO_STEP,
-    code_period_clock,
     enter_code,
     reauthenticate,
     sign_in,
@@ -367,12 +366,6 @@ def english_on_pages(story: object, language: str) -> dict[str, list[str]]:
             assert texts, name
             found[name] = [text for text in texts if english().matches(text)]
     return found
-
-
-@pytest.fixture
-def clock() -> Iterator[object]:
-    with code_period_clock() as frozen:
-        yield frozen
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
