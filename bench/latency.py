@@ -44,20 +44,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import RunningPeerwork, bench_environment, running_peerwork  # noqa: E402
-
-ROLES = (
-    "staff",
-    "volunteer",
-    "line_manager",
-    "hr",
-    "director",
-    "peer_mentor",
-    "coach",
-    "facilitator",
-    "peer_interviewer",
-    "org_admin",
+from bench.server import (  # noqa: E402
+    ROLES,
+    RunningPeerwork,
+    bench_environment,
+    running_peerwork,
 )
+
 BARE = "bare view (middleware only)"
 SAMPLE_SECONDS = 0.2
 

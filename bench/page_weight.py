@@ -34,23 +34,15 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser import chromium, sign_in  # noqa: E402
-from bench.server import RunningPeerwork, bench_environment, running_peerwork  # noqa: E402
+from bench.server import (  # noqa: E402
+    ROLES,
+    RunningPeerwork,
+    bench_environment,
+    running_peerwork,
+)
 
 PAGE_BUDGET = 60 * 1024
 SCRIPT_BUDGET = 20 * 1024
-# The order roles are listed in (peerwork.core.models.Role).
-ROLES = (
-    "staff",
-    "volunteer",
-    "line_manager",
-    "hr",
-    "director",
-    "peer_mentor",
-    "coach",
-    "facilitator",
-    "peer_interviewer",
-    "org_admin",
-)
 
 
 @dataclass

@@ -28,6 +28,20 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 240.0
 STOP_TIMEOUT_SECONDS = 30.0
+# Every role, in the order of peerwork.core.models.Role (the benchmarks run before Django is
+# set up, so they cannot import it); test_bench_generate checks the two agree.
+ROLES = (
+    "staff",
+    "volunteer",
+    "line_manager",
+    "hr",
+    "director",
+    "peer_mentor",
+    "coach",
+    "facilitator",
+    "peer_interviewer",
+    "org_admin",
+)
 
 
 def free_port() -> int:

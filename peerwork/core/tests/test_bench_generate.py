@@ -115,3 +115,10 @@ def test_line_management_and_support_stay_inside_each_organisation_and_apart(net
 def test_a_second_network_in_the_same_database_is_refused(network):
     with pytest.raises(ValueError, match="already holds"):
         generate_network(organisations=1, people=MINIMUM_SIZE, password=PASSWORD)
+
+
+def test_the_benchmarks_list_every_role_in_order():
+    from bench.server import ROLES
+    from peerwork.core.models import Role
+
+    assert list(ROLES) == [role.value for role in Role]
