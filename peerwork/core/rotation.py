@@ -28,7 +28,7 @@ when the old key is deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
@@ -188,7 +188,12 @@ def _prefetch_owners(fields: list[SealedField], rows: list[models.Model]) -> Non
         _membership_people(ids)
 
 
-def _reseal_values(batch_size: int) -> Iterator[str]:
+def _each_batch(
+    batch_size: int, handle: Callable[[list[SealedField], list[models.Model]], int]
+) -> Iterator[tuple[type[models.Model], list[models.Model], int]]:
+    """Every batch of rows with sealed fields, read and handled in one committed
+    transaction; each is yielded (with what ``handle`` counted) only after its commit, so a
+    rotation stopped between steps never leaves a batch half done."""
     for model, fields in sealed_models():
         batches = _batches(model, fields, batch_size)
         while True:
@@ -196,17 +201,27 @@ def _reseal_values(batch_size: int) -> Iterator[str]:
                 rows = next(batches, None)
                 if rows is None:
                     break
-                resealed = 0
-                for row in rows:
-                    for field in fields:
-                        change = field.reseal_stored(row)
-                        if change is not None and field.replace_stored(row, *change):
-                            resealed += 1
-            yield _("Re-sealed %(values)s values in %(rows)s rows of %(model)s.") % {
-                "values": resealed,
-                "rows": len(rows),
-                "model": model._meta.label,
-            }
+                counted = handle(fields, rows)
+            yield model, rows, counted
+
+
+def _reseal_batch(fields: list[SealedField], rows: list[models.Model]) -> int:
+    resealed = 0
+    for row in rows:
+        for field in fields:
+            change = field.reseal_stored(row)
+            if change is not None and field.replace_stored(row, *change):
+                resealed += 1
+    return resealed
+
+
+def _reseal_values(batch_size: int) -> Iterator[str]:
+    for model, rows, resealed in _each_batch(batch_size, _reseal_batch):
+        yield _("Re-sealed %(values)s values in %(rows)s rows of %(model)s.") % {
+            "values": resealed,
+            "rows": len(rows),
+            "model": model._meta.label,
+        }
 
 
 def _retire_old_versions(now: datetime, grace: timedelta, batch_size: int) -> Iterator[str]:
@@ -237,22 +252,20 @@ def _retire_old_versions(now: datetime, grace: timedelta, batch_size: int) -> It
 
     if due_orgs or due_people:
         used: set[tuple[str, str, str | None, int]] = set()
-        for model, fields in sealed_models():
-            batches = _batches(model, fields, batch_size)
-            while True:
-                with transaction.atomic(durable=True):
-                    rows = next(batches, None)
-                    if rows is None:
-                        break
-                    for row in rows:
-                        for field in fields:
-                            stored = field.stored_key(row)
-                            if stored is not None:
-                                used.add(stored)
-                yield _("Checked %(rows)s rows of %(model)s for keys still in use.") % {
-                    "rows": len(rows),
-                    "model": model._meta.label,
-                }
+
+        def note_keys(fields: list[SealedField], rows: list[models.Model]) -> int:
+            for row in rows:
+                for field in fields:
+                    stored = field.stored_key(row)
+                    if stored is not None:
+                        used.add(stored)
+            return 0
+
+        for model, rows, _none in _each_batch(batch_size, note_keys):
+            yield _("Checked %(rows)s rows of %(model)s for keys still in use.") % {
+                "rows": len(rows),
+                "model": model._meta.label,
+            }
         used_orgs = {
             (str(org), version)
             for org, version in PersonKey.objects.values_list(
