@@ -634,15 +634,26 @@ class SealedField(models.Field):
 
     # --- rotation ---
 
-    def reseal_stored(self, instance: models.Model) -> tuple[bytes, bytes] | None:
-        """For rotation: (old, new) ciphertext when the stored value is not under its
-        current key; None when it is current, empty or erased."""
+    def _stored_with_context(
+        self, instance: models.Model
+    ) -> tuple[SealedValue, SealContext] | None:
+        """The value as loaded from the database and what it is bound to; None when the
+        row holds no sealed value or its owner is gone."""
         value = instance.__dict__.get(self.attname)
         if not isinstance(value, SealedValue):
             return None
         context = self.context_for(self._complete_origin(instance, value))
         if context is None:
             return None
+        return value, context
+
+    def reseal_stored(self, instance: models.Model) -> tuple[bytes, bytes] | None:
+        """For rotation: (old, new) ciphertext when the stored value is not under its
+        current key; None when it is current, empty or erased."""
+        stored = self._stored_with_context(instance)
+        if stored is None:
+            return None
+        value, context = stored
         result = open_text(value.ciphertext, context)
         if result is ERASED:
             return None
@@ -679,12 +690,10 @@ class SealedField(models.Field):
 
     def stored_key(self, instance: models.Model) -> tuple[str, str, str | None, int] | None:
         """For rotation: (kind, organisation, person, version) of the stored value."""
-        value = instance.__dict__.get(self.attname)
-        if not isinstance(value, SealedValue):
+        stored = self._stored_with_context(instance)
+        if stored is None:
             return None
-        context = self.context_for(self._complete_origin(instance, value))
-        if context is None:
-            return None
+        value, context = stored
         header = value.header
         return header.kind, context.organisation_id, context.user_id, header.version
 
