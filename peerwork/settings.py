@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "ninja",
     # Before allauth, so our templates (allauth/layouts/base.html …) override its own.
     "peerwork.core",
+    "peerwork.people",
     "allauth",
     "allauth.account",
     "allauth.mfa",
