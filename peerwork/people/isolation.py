@@ -1,0 +1,133 @@
+"""Another organisation's real people records, for the organisation isolation test
+(``peerwork.core.isolation``; nothing here runs in production).
+
+Routes name their ids by what the actor does with them, so each maker can give the object
+an owner there who may do everything the route offers:
+
+- ``grant_id``: a share, as its owner (``me/shares/<grant_id>/…``);
+- ``shared_id``: a share, as the HR officer it was made to (``shared/<shared_id>/…``: read
+  under it, and enter for the person);
+- ``person_id``: a colleague's staff record and working pattern, as HR there;
+- ``supported_id``: a person with a peer mentor, as that mentor (making an exception report);
+- ``report_id``: an exception report, as the person it is about;
+- ``unavailability_id``: a time a person is away, as that person.
+
+Routes that change something register the request that succeeds for the owner with
+``register_isolation_request`` below their makers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+
+from peerwork.core.isolation import Made, Other, register_isolation_maker
+from peerwork.core.models import Membership, Role, SupportRelationship
+
+from . import availability, exception_reports, services
+
+
+def _colleague(other: Other, label: str) -> Membership:
+    """A fresh colleague there, so each made object has its own person."""
+    from peerwork.core.services import add_member
+
+    name = f"{other.organisation.slug}-{label}-{uuid.uuid4().hex[:6]}"
+    return add_member(
+        organisation=other.organisation,
+        username=name,
+        display_name=name,
+        email=f"{name}@example.org",
+        roles=[Role.STAFF],
+        team=other.team,
+    )
+
+
+def _grant(other: Other) -> Made:
+    services.disclose(
+        actor=other.member, owner=other.member, category="accommodations", answer={"needs": "x"}
+    )
+    grant = services.share(
+        actor=other.member,
+        audience="person",
+        grantee=other.member_with(Role.HR),
+        categories=["accommodations"],
+        purpose="isolation",
+    )
+    return Made(value=str(grant.pk), owner=other.member, obj=grant)
+
+
+def _shared(other: Other) -> Made:
+    person = _colleague(other, "sharer")
+    hr = other.member_with(Role.HR)
+    services.disclose(actor=person, owner=person, category="accommodations", answer={"needs": "x"})
+    grant = services.share(
+        actor=person,
+        audience="person",
+        grantee=hr,
+        categories=["accommodations", "ost"],
+        purpose="isolation",
+    )
+    return Made(value=str(grant.pk), owner=hr, obj=grant)
+
+
+def _person(other: Other) -> Made:
+    person = _colleague(other, "person")
+    return Made(value=str(person.pk), owner=other.member_with(Role.HR), obj=person)
+
+
+def _supported(other: Other) -> Made:
+    person = _colleague(other, "mentee")
+    mentor = other.member_with(Role.PEER_MENTOR)
+    SupportRelationship.objects.create(
+        organisation=other.organisation,
+        supporter=mentor,
+        person=person,
+        kind=SupportRelationship.Kind.MENTOR,
+    )
+    return Made(value=str(person.pk), owner=mentor, obj=person)
+
+
+def _report(other: Other) -> Made:
+    person = other.member
+    mentor = other.member_with(Role.PEER_MENTOR)
+    if not SupportRelationship.objects.filter(supporter=mentor, person=person).exists():
+        SupportRelationship.objects.create(
+            organisation=other.organisation,
+            supporter=mentor,
+            person=person,
+            kind=SupportRelationship.Kind.MENTOR,
+        )
+    recipient = other.member_with(Role.DIRECTOR)
+    report = exception_reports.report_exception(
+        actor=mentor,
+        person=person,
+        reason="life_in_danger",
+        disclosed="isolation",
+        recipient=recipient,
+    )
+    return Made(value=str(report.pk), owner=person, obj=report)
+
+
+def _unavailability(other: Other) -> Made:
+    starts = timezone.now() + dt.timedelta(days=30, hours=uuid.uuid4().int % 500)
+    row = availability.add_unavailability(
+        actor=other.member,
+        membership=other.member,
+        kind="unavailable",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+    )
+    return Made(value=str(row.pk), owner=other.member, obj=row)
+
+
+register_isolation_maker("grant_id", _grant)
+register_isolation_maker("shared_id", _shared)
+register_isolation_maker("person_id", _person)
+register_isolation_maker("supported_id", _supported)
+register_isolation_maker("report_id", _report)
+register_isolation_maker("unavailability_id", _unavailability)
+
+
+# --- requests that succeed for the owner (added by each area with its routes) ----------
