@@ -278,7 +278,16 @@ def member_detail(request: HttpRequest, membership_id: str) -> HttpResponse:
     # show, links into pages that would answer "not found" do not.
     directory = can(member, Action.LIST, DataClass.WORK)
     return render(
-        request, "core/person.html", {"person": person, "reports": reports, "directory": directory}
+        request,
+        "core/person.html",
+        {
+            "person": person,
+            "reports": reports,
+            "directory": directory,
+            # Links into the people module's pages, shown only where they would answer.
+            "staff_record": can(member, Action.READ, DataClass.PERSONNEL, person),
+            "supporter": access.is_supporter_of(member, person),
+        },
     )
 
 

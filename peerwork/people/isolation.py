@@ -20,10 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import cast
 
 from django.utils import timezone
+from django_scopes import scope
 
-from peerwork.core.isolation import Made, Other, register_isolation_maker
+from peerwork.core.isolation import (
+    Body,
+    Made,
+    Other,
+    register_isolation_maker,
+    register_isolation_request,
+)
 from peerwork.core.models import Membership, Role, SupportRelationship
 
 from . import availability, exception_reports, services
@@ -131,3 +139,44 @@ register_isolation_maker("unavailability_id", _unavailability)
 
 
 # --- requests that succeed for the owner (added by each area with its routes) ----------
+
+
+# Staff records, working patterns, availability, exception reports (record_views).
+def _staff_record_form(made: Made) -> Body:
+    return Body(
+        data={"contract": "employee", "grade": "B2", "hours_per_week": "30", "version": "0"}
+    )
+
+
+def _pattern_form(made: Made) -> Body:
+    return Body(
+        data={"starts_0": "10:45", "ends_0": "17:00", "starts_2": "09:00", "ends_2": "15:00"}
+    )
+
+
+def _enter_for_form(made: Made) -> Body:
+    return Body(data={"category": "accommodations", "needs": "A quiet room on Fridays"})
+
+
+def _no_body(made: Made) -> Body:
+    return Body()
+
+
+def _exception_form(made: Made) -> Body:
+    person = cast(Membership, made.obj)
+    with scope(organisation=person.organisation_id):
+        recipients = exception_reports.recipients_for(made.owner, person)
+    return Body(
+        data={
+            "reason": "life_in_danger",
+            "disclosed": "isolation",
+            "recipient": str(recipients[0].pk) if recipients else "",
+        }
+    )
+
+
+register_isolation_request("POST people:staff_record_edit", _staff_record_form)
+register_isolation_request("POST people:working_pattern", _pattern_form)
+register_isolation_request("POST people:disclose_for", _enter_for_form)
+register_isolation_request("POST people:unavailability_remove", _no_body)
+register_isolation_request("POST people:exception_new", _exception_form)

@@ -1,0 +1,357 @@
+"""Forms of the staff record, working pattern, availability, exception report and "enter for
+a person" pages.
+
+Forms parse what a person typed; the rules live in the services (``services``,
+``availability``, ``exception_reports``), whose ``ValidationError`` the views put back beside
+the fields. Choices are narrowed to the acting member's organisation explicitly, besides
+the request's scope, so a forged id is an ordinary "not a valid choice" error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peerwork.core.models import Membership, Organisation, Role
+from peerwork.core.views import active_members
+
+from .disclosures import PREFER_NOT_TO_SAY, TEXT_MAX, CategoryQuestions
+from .models import ExceptionReport, StaffRecord, Unavailability, WorkingPattern
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def apply_errors(form: forms.Form, error: ValidationError, aliases: Mapping[str, str]) -> None:
+    """Put a service's errors beside the form's fields (the others above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = aliases.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def keep_version(form: forms.Form, version: int) -> None:
+    """After a refused save: keep everything typed, and let the next save go over the
+    version now stored (the page shows what the other person saved)."""
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+    data["version"] = str(version)
+    form.data = data
+
+
+# --- staff record ----------------------------------------------------------------------
+
+
+class LineManagerField(forms.ModelChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.name
+
+
+class StaffRecordForm(forms.Form):
+    """The terms of one person's work, and their position and line manager."""
+
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=200,
+        required=False,
+        help_text=_("The job title colleagues see in the directory."),
+    )
+    line_manager = LineManagerField(
+        label=_("Line manager"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("No line manager"),
+        help_text=_(
+            "When the line manager changes, anything this person shared with “my line "
+            "manager” is paused: the new line manager sees none of it until the person "
+            "confirms the share for them."
+        ),
+    )
+    contract = forms.ChoiceField(label=_("Contract type"), choices=StaffRecord.Contract.choices)
+    grade = forms.CharField(label=_("Grade"), max_length=40, required=False)
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=80,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
+    started_on = forms.DateField(label=_("Start date"), required=False, widget=DATE_WIDGET)
+    ends_on = forms.DateField(
+        label=_("End date"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Leave empty for an open-ended contract."),
+    )
+    # The record's version as the editor read it (0 for a record nobody has saved yet).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, person: Membership, record: StaffRecord, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                "position": person.title,
+                "line_manager": person.line_manager_id,
+                "contract": record.contract,
+                "grade": record.grade,
+                "hours_per_week": record.hours_per_week,
+                "started_on": record.started_on,
+                "ends_on": record.ends_on,
+                "version": 0 if record._state.adding else record.version,
+            }
+        super().__init__(*args, **kwargs)
+        self.person = person
+        field = self.fields["line_manager"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrows the type)
+        # Working line managers, and whoever manages the person now (even if their role
+        # changed since), so saving other terms never forces a new line manager.
+        managers = Q(active_members(), role_grants__role=Role.LINE_MANAGER)
+        if person.line_manager_id is not None:
+            managers |= Q(pk=person.line_manager_id)
+        field.queryset = (
+            Membership.objects.filter(managers, organisation_id=person.organisation_id)
+            .exclude(pk=person.pk)
+            .select_related("user")
+            .distinct()
+            .order_by("user__display_name", "user__username")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        started, ends = cleaned.get("started_on"), cleaned.get("ends_on")
+        if started and ends and ends < started:
+            self.add_error("ends_on", _("The end date must be on or after the start date."))
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        """What the service is asked to change: the record's fields always, the position
+        and the line manager only when they differ from what is stored."""
+        data = self.cleaned_data
+        changes: dict[str, Any] = {
+            "contract": data["contract"],
+            "grade": (data["grade"] or "").strip(),
+            "hours_per_week": data["hours_per_week"],
+            "started_on": data["started_on"],
+            "ends_on": data["ends_on"],
+        }
+        position = (data["position"] or "").strip()
+        if position != self.person.title:
+            changes["position"] = position
+        manager = data["line_manager"]
+        if (manager.pk if manager else None) != self.person.line_manager_id:
+            changes["line_manager"] = manager
+        return changes
+
+
+# --- working pattern -------------------------------------------------------------------
+
+
+class WorkingPatternForm(forms.Form):
+    """Seven weekdays, each with a start and an end; both empty: not a working day."""
+
+    def __init__(self, *args: Any, pattern: Iterable[WorkingPattern] = (), **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            initial: dict[str, Any] = {}
+            for row in pattern:
+                initial[f"starts_{row.weekday}"] = row.starts
+                initial[f"ends_{row.weekday}"] = row.ends
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for weekday, name in WorkingPattern.Weekday.choices:
+            self.fields[f"starts_{weekday}"] = forms.TimeField(
+                label=_("%(day)s: starts") % {"day": name}, required=False, widget=TIME_WIDGET
+            )
+            self.fields[f"ends_{weekday}"] = forms.TimeField(
+                label=_("%(day)s: ends") % {"day": name}, required=False, widget=TIME_WIDGET
+            )
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """(day name, start field, end field) for each weekday, Monday first."""
+        return [
+            (str(name), self[f"starts_{weekday}"], self[f"ends_{weekday}"])
+            for weekday, name in WorkingPattern.Weekday.choices
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for weekday, _name in WorkingPattern.Weekday.choices:
+            starts_key, ends_key = f"starts_{weekday}", f"ends_{weekday}"
+            if starts_key in self.errors or ends_key in self.errors:
+                continue
+            starts, ends = cleaned.get(starts_key), cleaned.get(ends_key)
+            if (starts is None) != (ends is None):
+                missing = ends_key if ends is None else starts_key
+                self.add_error(
+                    missing,
+                    _("Give both a start and an end, or leave both empty for a day off."),
+                )
+            elif starts is not None and ends is not None and ends <= starts:
+                self.add_error(ends_key, _("The end must be after the start."))
+        return cleaned
+
+    def days(self) -> dict[int, tuple[dt.time, dt.time]]:
+        days = {}
+        for weekday, _name in WorkingPattern.Weekday.choices:
+            starts = self.cleaned_data.get(f"starts_{weekday}")
+            ends = self.cleaned_data.get(f"ends_{weekday}")
+            if starts is not None and ends is not None:
+                days[weekday] = (starts, ends)
+        return days
+
+
+# --- availability ----------------------------------------------------------------------
+
+
+def organisation_zone(organisation: Organisation) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(organisation.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+class UnavailabilityForm(forms.Form):
+    """One time away, in the organisation's local time, shown with a neutral label."""
+
+    kind = forms.ChoiceField(
+        label=_("Shown to people planning as"),
+        choices=Unavailability.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Unavailability.Kind.UNAVAILABLE,
+    )
+    start_date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    start_time = forms.TimeField(label=_("From"), widget=TIME_WIDGET)
+    end_date = forms.DateField(
+        label=_("Until date"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Leave empty if it ends on the same day."),
+    )
+    end_time = forms.TimeField(label=_("Until"), widget=TIME_WIDGET)
+
+    def __init__(self, *args: Any, zone: dt.tzinfo, now: dt.datetime | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.now = now or timezone.now()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start_date, start_time = cleaned.get("start_date"), cleaned.get("start_time")
+        end_time = cleaned.get("end_time")
+        if start_date is None or start_time is None or end_time is None:
+            return cleaned
+        end_date = cleaned.get("end_date") or start_date
+        starts_at = dt.datetime.combine(start_date, start_time, tzinfo=self.zone)
+        ends_at = dt.datetime.combine(end_date, end_time, tzinfo=self.zone)
+        if ends_at <= starts_at:
+            self.add_error("end_time", _("The end must be after the start."))
+        elif ends_at <= self.now:
+            self.add_error("end_time", _("This time has already passed."))
+        cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
+        return cleaned
+
+
+# --- exception reports -----------------------------------------------------------------
+
+
+class ExceptionReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Which exception applies"),
+        choices=ExceptionReport.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    disclosed = forms.CharField(
+        label=_("What you are disclosing"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+        help_text=_(
+            "Write only what the exception needs, in plain and respectful words. The person "
+            "is told at once and will read exactly this."
+        ),
+    )
+    recipient = forms.ChoiceField(label=_("Who receives it"))
+
+    def __init__(self, *args: Any, recipients: Iterable[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recipients = {str(m.pk): m for m in recipients}
+        field = self.fields["recipient"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 (narrows the type)
+        field.choices = [("", _("Choose…"))] + [(key, m.name) for key, m in self.recipients.items()]
+        if len(self.recipients) == 1 and not self.is_bound:
+            self.initial.setdefault("recipient", next(iter(self.recipients)))
+
+    def chosen_recipient(self) -> Membership | None:
+        return self.recipients.get(self.cleaned_data.get("recipient") or "")
+
+
+# --- HR entering a disclosure for a person ---------------------------------------------
+
+
+class CategoryChoiceForm(forms.Form):
+    """Which of the shared categories to enter (a GET form: it changes nothing)."""
+
+    category = forms.ChoiceField(label=_("What to enter"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, categories: Iterable[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 (narrows the type)
+        field.choices = list(categories)
+
+
+class DisclosureAnswerForm(forms.Form):
+    """The questions of one category (``disclosures.QUESTIONS``), every one optional, with
+    "I prefer not to say" as an answer of its own. ``disclosures.clean_answer`` (through
+    ``services.disclose``) checks the answer; this form only collects it."""
+
+    def __init__(self, *args: Any, spec: CategoryQuestions, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.fields["category"] = forms.CharField(widget=forms.HiddenInput, initial=spec.category)
+        for question in spec.questions:
+            field: forms.Field
+            if question.kind == "choice":
+                field = forms.ChoiceField(
+                    choices=[("", _("No answer")), *question.choices],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            elif question.kind == "choices":
+                field = forms.MultipleChoiceField(
+                    choices=question.choices, widget=forms.CheckboxSelectMultiple, required=False
+                )
+            else:
+                field = forms.CharField(
+                    max_length=TEXT_MAX,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+            # In the active language: the form is built for one request.
+            field.label = str(question.label)
+            field.help_text = str(question.help_text)
+            self.fields[question.key] = field
+        self.fields[PREFER_NOT_TO_SAY] = forms.BooleanField(
+            label=_("I prefer not to say"),
+            required=False,
+            help_text=_("Recorded as an answer of its own; it replaces the answers above."),
+        )
+
+    def answer(self) -> dict[str, Any]:
+        """The raw answer for ``services.disclose`` (empty answers left out)."""
+        raw: dict[str, Any] = {}
+        for question in self.spec.questions:
+            value = self.cleaned_data.get(question.key)
+            if value not in (None, "", []):
+                raw[question.key] = value
+        if self.cleaned_data.get(PREFER_NOT_TO_SAY):
+            raw[PREFER_NOT_TO_SAY] = True
+        return raw
