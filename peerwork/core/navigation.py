@@ -25,6 +25,10 @@ class NavItem:
 
 def navigation_for(member: Membership, path: str, *, unread: int = 0) -> list[NavItem]:
     items: list[tuple[object, str, int]] = [(_("My day"), reverse("core:dashboard"), 0)]
+    # One's own information and what colleagues shared: every member has both (the second
+    # says so when nothing is shared with them).
+    items.append((_("My information"), reverse("people:mine"), 0))
+    items.append((_("Shared with me"), reverse("people:shared"), 0))
     if can(member, Action.LIST, DataClass.WORK):
         items.append((_("People"), reverse("core:members"), 0))
         items.append((_("Teams"), reverse("core:teams"), 0))
