@@ -72,16 +72,22 @@ def _sharing_grant(actor: Membership, action: str, data_class: str, subject: Mem
     if action in (Action.LIST, Action.READ):
         return bool(grants_reaching(actor, subject))
     if action == Action.CHANGE:
-        return actor.has_role(Role.HR) and bool(grants_reaching(actor, subject))
+        return actor.has_role(Role.HR) and any(
+            grant.grantee_id == actor.pk for grant in grants_reaching(actor, subject)
+        )
     return False
 
 
 def may_enter_for(actor: Membership, owner: Membership, category: str) -> bool:
-    """HR may write ``category`` for ``owner`` only under an active share of it to them."""
-    return (
-        actor.pk != owner.pk
-        and actor.has_role(Role.HR)
-        and category in categories_open_to(actor, owner)
+    """HR may write ``category`` for ``owner`` only under an active share of it made to
+    them by name (a person share, or the line-manager share when HR is the line manager):
+    being in a team or organisation the owner is open with does not let anyone write their
+    answers (issue 4 item 3)."""
+    if actor.pk == owner.pk or not actor.has_role(Role.HR):
+        return False
+    return any(
+        grant.grantee_id == actor.pk and grant.covers(category)
+        for grant in grants_reaching(actor, owner)
     )
 
 

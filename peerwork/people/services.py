@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from peerwork.core import audit
 from peerwork.core.access import Action, DataClass, can
-from peerwork.core.models import Membership, Role
+from peerwork.core.models import AuditEvent, Membership, Role
 from peerwork.core.notify import notify
 from peerwork.core.versions import StaleVersion, update_if_current
 
@@ -100,7 +100,6 @@ def disclose(
             object_id=disclosure.pk,
             subject=owner,
             data_class=DataClass.DISCLOSED,
-            detail={"category": category},
         )
         if actor.pk != owner.pk:
             notify(recipient=owner, kind=kinds.DISCLOSURE_ENTERED.kind, params={})
@@ -121,7 +120,7 @@ def remove_disclosure(*, actor: Membership, category: str) -> int:
                 object_type="people.disclosure",
                 subject=actor,
                 data_class=DataClass.DISCLOSED,
-                detail={"category": category, "rows": deleted},
+                detail={"rows": deleted},
             )
     return deleted
 
@@ -156,9 +155,24 @@ def read_disclosures(
             object_id=disclosure.pk,
             subject=owner,
             data_class=DataClass.DISCLOSED,
-            detail={"category": disclosure.category},
         )
     return found
+
+
+def what_was_read(events: Iterable[AuditEvent]) -> dict[object, str]:
+    """For "who saw my data": the category each read disclosure was about, by event id.
+
+    Audit events never name the category (a chain outlives erasure, and "an OST answer"
+    next to a person's id says too much to whoever holds the database); the category is
+    read from the disclosure row while it exists. Reads of removed or erased answers map
+    to "" ("an answer since removed").
+    """
+    events = list(events)
+    ids = {e.object_id for e in events if e.object_type == "people.disclosure" and e.object_id}
+    categories: dict[object, str] = (
+        dict(Disclosure.objects.filter(pk__in=ids).values_list("pk", "category")) if ids else {}
+    )
+    return {e.pk: categories.get(e.object_id, "") for e in events}
 
 
 # --- sharing ---------------------------------------------------------------------------
@@ -282,7 +296,6 @@ def share(
             data_class=DataClass.DISCLOSED,
             detail={
                 "audience": audience.value,
-                "categories": chosen,
                 **({"grantee": grantee.pk} if grantee is not None else {}),
             },
         )

@@ -222,6 +222,17 @@ def test_hr_may_enter_a_disclosure_only_under_an_active_share_of_that_category(h
     assert entered.entered_by == s.grace
 
 
+def test_hr_in_a_team_the_person_is_open_with_may_read_but_not_write_their_answers(
+    harbourside,
+):
+    s = harbourside
+    services.share(actor=s.amina, audience="organisation", categories=["ost"], purpose="open")
+    assert categories_open_to(s.grace, s.amina) == {"ost"}
+    assert not may_enter_for(s.grace, s.amina, "ost")
+    with pytest.raises(PermissionDenied):
+        services.disclose(actor=s.grace, owner=s.amina, category="ost", answer={"prescriber": "x"})
+
+
 def test_a_colleague_who_is_not_hr_cannot_enter_under_a_share(harbourside):
     s = harbourside
     services.share(
@@ -279,4 +290,6 @@ def test_each_read_by_a_grantee_is_written_to_the_audit_chain(story):
         assert [r.category for r in rows] == ["ost"]
         reads = list(events_about(story.amina))
         assert [(e.actor_id, e.action) for e in reads] == [(story.ravi.pk, "disclosure.read")]
-        assert reads[0].detail == {"category": "ost"}
+        # The chain names no category; "who saw my data" reads it from the row.
+        assert reads[0].detail == {}
+        assert services.what_was_read(reads) == {reads[0].pk: "ost"}
