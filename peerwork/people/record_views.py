@@ -320,8 +320,11 @@ def disclose_for(request: HttpRequest, shared_id: str) -> HttpResponse:
     member = _member(request)
     grant = access.grant_for_member(member, shared_id)
     owner = grant.owner
-    if owner.pk == member.pk or not is_hr(member):
-        raise Http404  # the owner answers on their own page; only HR enters for someone
+    # The owner answers on their own page; only HR enters for someone, and only under a
+    # share made to them by name (being in a team or organisation the owner is open with
+    # lets nobody write their answers: ``access.may_enter_for``).
+    if owner.pk == member.pk or not is_hr(member) or grant.grantee_id != member.pk:
+        raise Http404
     # The share is active and reaches them (the gate), so it opens its categories to them.
     enterable = [c for c in Category.values if grant.covers(c)]
     if not enterable:
