@@ -167,12 +167,12 @@ class WorkingPatternForm(forms.Form):
                 initial[f"ends_{row.weekday}"] = row.ends
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        for weekday, name in WorkingPattern.Weekday.choices:
+        for weekday, _name in WorkingPattern.Weekday.choices:
             self.fields[f"starts_{weekday}"] = forms.TimeField(
-                label=_("%(day)s: starts") % {"day": name}, required=False, widget=TIME_WIDGET
+                label=_("Starts"), required=False, widget=TIME_WIDGET
             )
             self.fields[f"ends_{weekday}"] = forms.TimeField(
-                label=_("%(day)s: ends") % {"day": name}, required=False, widget=TIME_WIDGET
+                label=_("Ends"), required=False, widget=TIME_WIDGET
             )
 
     def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
