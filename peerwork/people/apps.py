@@ -9,5 +9,6 @@ class PeopleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Register the sharing-grant opening with core.access and the kinds of message.
-        from . import access, kinds  # noqa: F401
+        # Register the sharing-grant opening with core.access and the kinds of message; the
+        # register of personal data; and the daily retention step of the deadline loop.
+        from . import access, kinds, personal_data, retention  # noqa: F401
