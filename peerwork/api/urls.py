@@ -52,3 +52,4 @@ api.add_decorator(run_as_acting_member, mode="view")
 errors.install(api)
 
 api.add_router("", "peerwork.core.api.router")
+api.add_router("", "peerwork.people.api.router")

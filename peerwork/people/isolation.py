@@ -180,3 +180,45 @@ register_isolation_request("POST people:working_pattern", _pattern_form)
 register_isolation_request("POST people:disclose_for", _enter_for_form)
 register_isolation_request("POST people:unavailability_remove", _no_body)
 register_isolation_request("POST people:exception_new", _exception_form)
+
+
+# The people API (peerwork.people.api). Its /grants/{grant_id} operations get a share with
+# the owner's line manager, paused because the line manager changed since: the one kind of
+# share every operation there (read, renew, confirm, stop) succeeds on for its owner.
+def _paused_grant(other: Other) -> Made:
+    person = _colleague(other, "paused")
+    first, second = (
+        other.member_with(Role.LINE_MANAGER),
+        other.member_with(Role.LINE_MANAGER, Role.STAFF),
+    )
+    Membership.objects.filter(pk=person.pk).update(line_manager=first)
+    person.line_manager = first
+    grant = services.share(
+        actor=person, audience="line_manager", categories=["ost"], purpose="isolation"
+    )
+    Membership.objects.filter(pk=person.pk).update(line_manager=second)
+    return Made(value=str(grant.pk), owner=person, obj=grant)
+
+
+def _if_match(made: Made) -> Body:
+    return Body(headers={"If-Match": f'"{getattr(made.obj, "version", 0)}"'})
+
+
+def _first_staff_record(made: Made) -> Body:
+    return Body(data={"grade": "B2", "contract": "sessional"}, headers={"If-Match": '"0"'})
+
+
+def _api_pattern(made: Made) -> Body:
+    return Body(data={"days": [{"weekday": 0, "starts": "10:45", "ends": "17:00"}]})
+
+
+def _api_enter_for(made: Made) -> Body:
+    return Body(data={"category": "accommodations", "answer": {"needs": "A quiet room"}})
+
+
+register_isolation_maker("grants/grant_id", _paused_grant)
+register_isolation_request("POST /api/v1/grants/{grant_id}/renew", _if_match)
+register_isolation_request("POST /api/v1/grants/{grant_id}/confirm", _if_match)
+register_isolation_request("PATCH /api/v1/people/{person_id}/staff-record", _first_staff_record)
+register_isolation_request("PUT /api/v1/people/{person_id}/working-pattern", _api_pattern)
+register_isolation_request("POST /api/v1/shared-with-me/{shared_id}/disclosures", _api_enter_for)
