@@ -157,6 +157,17 @@ class ColleagueChoiceField(forms.ModelChoiceField[Membership]):
     def label_from_instance(self, obj: Membership) -> str:
         return obj.name
 
+    def to_python(self, value: Any) -> Membership | None:
+        # A malformed id gets the same message as an unknown one (not "not a valid UUID").
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
 
 class ShareForm(forms.Form):
     """A new share. Which fields matter depends on the audience; the service says what is

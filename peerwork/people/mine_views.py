@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerwork.core import audit
-from peerwork.core.models import Membership, Role
+from peerwork.core.models import AuditEvent, Membership, Role
 from peerwork.core.versions import StaleVersion
 from peerwork.core.views import MemberRequest, member_page
 
@@ -506,12 +506,14 @@ class ReadRow:
     at: dt.datetime
 
 
-def _what(action: str, detail: dict[str, Any]) -> str:
-    if action == "disclosure.read":
-        labels = dict(Category.choices)
-        category = str(detail.get("category", ""))
-        return str(labels.get(category, _("Your information")))
-    if action == "exception_report.read":
+def _what(event: AuditEvent, category: str) -> str:
+    """What a read was of. Events name no category (``services.what_was_read`` finds it on
+    the answer's row while it exists)."""
+    if event.action == "disclosure.read":
+        if not category:
+            return _("An answer since removed")
+        return str(dict(Category.choices).get(category, _("Your information")))
+    if event.action == "exception_report.read":
         return _("An exception report about you")
     return _("Your information")
 
@@ -523,6 +525,7 @@ def reads(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     page = Paginator(audit.events_about(member), READS_PAGE_SIZE).get_page(request.GET.get("page"))
     events = list(page)
+    categories = services.what_was_read(events)
     names = _names(member.organisation_id, {e.actor_id for e in events if e.actor_id} - {member.pk})
     rows = []
     for event in events:
@@ -532,7 +535,7 @@ def reads(request: HttpRequest) -> HttpResponse:
             who = _("Peerwork")
         else:
             who = names.get(event.actor_id, _("A former member"))
-        rows.append(ReadRow(who=who, what=_what(event.action, event.detail or {}), at=event.at))
+        rows.append(ReadRow(who=who, what=_what(event, categories[event.pk]), at=event.at))
     grants = _own_grants(member)
     return render(
         request,

@@ -89,7 +89,9 @@ def test_the_history_reads_are_in_who_saw_my_data(story):
     with scope(organisation=story.harbourside):
         after = list(audit.events_about(story.amina))
     assert len(after) == before + 1
-    assert after[0].actor_id == story.amina.pk and after[0].detail == {"category": "ost"}
+    assert after[0].actor_id == story.amina.pk and after[0].action == "disclosure.read"
+    html = assert_sound_page(client.get("/me/reads"))
+    assert "<td>You</td><td>Opioid substitution therapy (OST)</td>" in html
 
 
 def test_an_empty_answer_is_refused_and_nothing_is_saved(story):
