@@ -222,3 +222,20 @@ register_isolation_request("POST /api/v1/grants/{grant_id}/confirm", _if_match)
 register_isolation_request("PATCH /api/v1/people/{person_id}/staff-record", _first_staff_record)
 register_isolation_request("PUT /api/v1/people/{person_id}/working-pattern", _api_pattern)
 register_isolation_request("POST /api/v1/shared-with-me/{shared_id}/disclosures", _api_enter_for)
+
+
+# My shares (mine_views): stop, renew and confirm each get the paused line-manager share
+# above, on which all three succeed for its owner (a share with a person cannot be
+# confirmed), with the version the owner read.
+def _grant_version(made: Made) -> Body:
+    return Body(data={"version": str(getattr(made.obj, "version", 1))})
+
+
+def _grant_renewal(made: Made) -> Body:
+    return Body(data={"version": str(getattr(made.obj, "version", 1)), "expires_on": ""})
+
+
+register_isolation_maker("shares/grant_id", _paused_grant)
+register_isolation_request("POST people:grant_revoke", _grant_version)
+register_isolation_request("POST people:grant_renew", _grant_renewal)
+register_isolation_request("POST people:grant_confirm", _grant_version)
