@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from peerwork.core.models import Membership
@@ -247,7 +248,7 @@ class ShareForm(forms.Form):
             "Leave it empty and a share with a person or your line manager ends on "
             "%(date)s (six months from today); a share with your team or everyone has no end "
             "date. You can stop or renew a share at any time."
-        ) % {"date": default_end.isoformat()}
+        ) % {"date": date_format(default_end, "j F Y")}
 
     def share_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -32,6 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -466,7 +467,7 @@ def grant_renew(request: HttpRequest, grant_id: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("The share is renewed until %(date)s.")
-                    % {"date": timezone.localdate(grant.expires_at).isoformat()},
+                    % {"date": date_format(timezone.localdate(grant.expires_at), "j F Y")},
                 )
             return redirect("people:shares")
     # What was typed stays, beside the message, on a page for this one share.

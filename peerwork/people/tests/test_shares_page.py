@@ -58,8 +58,8 @@ def test_the_form_offers_categories_audiences_and_colleagues_but_not_oneself(sto
     assert f'<option value="{story.grace.pk}">Grace Njeri</option>' in html
     assert f'value="{story.amina.pk}"' not in html
     assert f'value="{story.taras.pk}"' not in html  # Riverside
-    default_end = timezone.localdate(timezone.now() + dt.timedelta(days=183)).isoformat()
-    assert default_end in html and "six months from today" in html
+    default_end = timezone.localdate(timezone.now() + dt.timedelta(days=183))
+    assert f"{default_end.day} {default_end:%B %Y}" in html and "six months from today" in html
 
 
 def test_someone_without_a_line_manager_is_not_offered_one(story):
@@ -231,7 +231,8 @@ def test_renewing_gives_six_months_or_the_chosen_date(story):
     assert response.status_code == 302
     grant.refresh_from_db()
     assert timezone.localdate(grant.expires_at).isoformat() == chosen
-    assert f"renewed until {chosen}" in client.get("/me/shares").content.decode()
+    day = timezone.localdate(grant.expires_at)
+    assert f"renewed until {day.day} {day:%B %Y}" in client.get("/me/shares").content.decode()
     client.post(f"/me/shares/{grant.pk}/renew", {"version": str(grant.version)})
     grant.refresh_from_db()
     expected = timezone.now() + dt.timedelta(days=183)
