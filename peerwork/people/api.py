@@ -1,5 +1,6 @@
 """The people API: my profile, my disclosures and shares, what others shared with me, who saw
-my data, staff records, availability and exception reports (issue 4; API.md).
+my data, staff records, availability, exception reports, and my own export and erasure
+(issue 4; API.md).
 
 Thin handlers, as in ``peerwork.core.api``: each finds the acting membership, calls its access
 gate first (``peerwork.people.access``, or the core's for directory data), then a service, and
@@ -16,6 +17,7 @@ What each part may show follows DESIGN.md "Privacy model":
   regular dispensing is agreed as working hours, not shown as a daily appointment).
 - An exception report's text is read through ``read_exception_report`` (audited), by its
   three people only (§3.11, §3.13, App. 4).
+- ``/me/export`` and ``/me/erase`` take no id: everyone gets, and erases, their own.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from peerwork.core.audit import events_about
 from peerwork.core.models import AuditEvent, Membership, Role
 from peerwork.core.versions import StaleVersion
 
-from . import access, availability, exception_reports, services
+from . import access, availability, exception_reports, export, retention, services
 from .disclosures import PREFER_NOT_TO_SAY, describe
 from .models import (
     Category,
@@ -837,6 +839,11 @@ def staff_record_change(
     member = member_of(request)
     person, record = access.staff_record_for_member(member, person_id, Action.CHANGE)
     changes = _record_changes(member, payload)
+    started_on = changes.get("started_on", record.started_on)
+    ends_on = changes.get("ends_on", record.ends_on)
+    if isinstance(started_on, dt.date) and isinstance(ends_on, dt.date) and ends_on < started_on:
+        # The model's constraint would refuse it too, but in words meant for developers.
+        raise ValidationError({"ends_on": [_("The end date cannot be before the start date.")]})
     try:
         changed = services.update_staff_record(
             actor=member,
@@ -1057,15 +1064,17 @@ def unavailability_create(request: HttpRequest, payload: UnavailabilityIn) -> St
 
 @router.delete(
     "/me/unavailability/{unavailability_id}",
-    response={204: None, **errors(404)},
+    response={200: UnavailabilityOut, **errors(404)},
     summary="Remove a time I am away",
     tags=["availability"],
 )
-def unavailability_remove(request: HttpRequest, unavailability_id: str) -> Status:
+def unavailability_remove(request: HttpRequest, unavailability_id: str) -> dict[str, object]:
+    """Remove one of my times away; the answer is the time as it was."""
     member = member_of(request)
     row = _own_unavailability(member, unavailability_id)
+    removed = _unavailability_out(row)
     availability.remove_unavailability(actor=member, row=row)
-    return Status(204, None)
+    return removed
 
 
 # --- exception reports -------------------------------------------------------------------
@@ -1213,3 +1222,74 @@ def exception_report(request: HttpRequest, report_id: str) -> dict[str, object]:
     found = access.exception_report_for_member(member, report_id)
     disclosed = exception_reports.read_exception_report(actor=member, report=found)
     return {**_report_out(found), "disclosed": disclosed}
+
+
+# --- my export and erasure -----------------------------------------------------------------
+
+
+class ExportSection(Schema):
+    key: str = Field(description='The kind of record, "people.disclosures".')
+    title: str
+    on_erasure: str = Field(description="What erasure does to it: `erase`, `erase_on_leaving`, …")
+    what_erasure_does: str
+    items: list[dict[str, Any]] = Field(description="Each record, its fields by their label.")
+
+
+class Withheld(Schema):
+    kind: str
+    reason: str
+    note: str
+
+
+class ExportOut(Schema):
+    """Everything Peerwork holds about me here, in the request's language."""
+
+    format: str = Field(description='"peerwork-export/1".')
+    made_at: str
+    language: str
+    time_zone: str
+    person: str
+    organisation: str
+    sections: list[ExportSection]
+    withheld: list[Withheld] = Field(
+        description="What is left out while it is open (an investigation), and why; never "
+        "what it is."
+    )
+
+
+class EraseIn(Schema):
+    confirm: Literal[True] = Field(description="`true`: erase now. There is no undo.")
+
+
+class ErasureOut(Schema):
+    erased_at: Time
+    by_person: bool
+
+
+@router.get(
+    "/me/export",
+    response={200: ExportOut, **errors(404)},
+    summary="Everything about me",
+    tags=["me"],
+)
+def my_export(request: HttpRequest) -> dict[str, Any]:
+    """My own-data export as JSON, the same as the download on the export page (each one
+    is written to the audit chain). What an open investigation holds is left out while it
+    is open, and `withheld` says so."""
+    member = export.own_records_for_member(member_of(request))
+    return export.download(member, "json")
+
+
+@router.post(
+    "/me/erase",
+    response={200: ErasureOut, **errors(404)},
+    summary="Erase my private records now",
+    tags=["me"],
+)
+def my_erasure(request: HttpRequest, payload: EraseIn) -> dict[str, object]:
+    """Erase my disclosures, shares and other private records here at once, by deleting
+    them and my data key; staff records stay for the organisation's retention period. Send
+    `{"confirm": true}`; there is no undo."""
+    member = export.own_records_for_member(member_of(request), Action.DELETE)
+    erasure = retention.erase_now(actor=member)
+    return {"erased_at": erasure.erased_at, "by_person": erasure.by_person}
