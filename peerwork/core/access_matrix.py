@@ -4,13 +4,18 @@ The table is the privacy model written out cell by cell (actor × data class × 
 tests of ``access.py`` and of every later module's gates parse it here and walk its cells
 with the people of the shared story, so the table, the code and the tests cannot drift
 apart. The notation is explained at the top of the table itself.
+
+A record section may declare actors of its own (``extra`` lines before its header): people
+in a situation only that kind of record has, such as the grantee of a share that expired.
+They have rows in that section only; the test of the module that owns the section arranges
+their situation.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .access import Action, DataClass
@@ -28,6 +33,7 @@ ACTORS = "actors"
 PERSON = "person"
 ORGANISATION = "organisation"
 RECORD_PREFIX = "record: "
+EXTRA = "extra"
 _KEY = re.compile(r"[a-z][a-z0-9-]*\Z")
 _SECTION = re.compile(r"\[(?P<name>[^\]]+)\]\Z")
 _NONE = "-"
@@ -76,6 +82,8 @@ class Section:
     columns: tuple[str, ...]
     rows: Mapping[str, Mapping[str, frozenset[Action]]]
     line: int
+    # Actors only this record section has (declared in it with ``extra``), by key.
+    extras: Mapping[str, Actor] = field(default_factory=dict)
 
     def allowed(self, actor: str, column: str) -> frozenset[Action]:
         return self.rows[actor][column]
@@ -103,6 +111,10 @@ class Matrix:
     def records(self) -> list[Section]:
         """The sections later modules add for their record kinds."""
         return [s for s in self.sections.values() if s.name.startswith(RECORD_PREFIX)]
+
+    def actors_of(self, name: str) -> dict[str, Actor]:
+        """Every actor with a row in section ``name``: those of [actors] and its extras."""
+        return {**self.actors, **self.section(name).extras}
 
 
 def parse_cell(text: str) -> frozenset[Action]:
@@ -139,6 +151,9 @@ class _Parser:
         self.current_line = 0
         self.columns: tuple[str, ...] | None = None
         self.rows: dict[str, dict[str, frozenset[Action]]] = {}
+        self.extras: dict[str, Actor] = {}
+        # Every extra actor declared so far, in any section: one key names one situation.
+        self.all_extras: dict[str, Actor] = {}
 
     def error(self, message: str, line: int | None) -> MatrixError:
         return MatrixError(message, source=self.source, line=line)
@@ -154,6 +169,8 @@ class _Parser:
             raise self.error(f"{text!r} is outside any section; start one with [name]", number)
         elif self.current == ACTORS:
             self.actor(text, number)
+        elif text.split(None, 1)[0] == EXTRA:
+            self.extra_actor(text, number)
         elif self.columns is None:
             self.header(text, number)
         else:
@@ -176,6 +193,12 @@ class _Parser:
             self.actors_line = number
 
     def actor(self, text: str, number: int) -> None:
+        actor = self.read_actor(text, number)
+        if actor.key in self.actors:
+            raise self.error(f"actor {actor.key!r} is declared twice", number)
+        self.actors[actor.key] = actor
+
+    def read_actor(self, text: str, number: int) -> Actor:
         fields = text.split(None, 4)
         if len(fields) < 5:
             raise self.error(
@@ -186,19 +209,36 @@ class _Parser:
         key, person, subject, role, description = fields
         if not _KEY.match(key):
             raise self.error(f"actor key {key!r} must be lower case with hyphens", number)
-        if key in self.actors:
-            raise self.error(f"actor {key!r} is declared twice", number)
         if role != _NONE and role not in Role.values:
             raise self.error(
                 f"actor {key!r}: unknown role {role!r} (one of {', '.join(Role.values)})", number
             )
-        self.actors[key] = Actor(
+        return Actor(
             key=key,
             person=None if person == _NONE else person,
             subject=None if subject == _NONE else subject,
             role=None if role == _NONE else role,
             description=description,
         )
+
+    def extra_actor(self, text: str, number: int) -> None:
+        """``extra key person subject role description``: an actor of this section only."""
+        if not (self.current or "").startswith(RECORD_PREFIX):
+            raise self.error(f"only [{RECORD_PREFIX}<kind>] sections declare extra actors", number)
+        if self.columns is not None:
+            raise self.error(
+                f"[{self.current}]: declare extra actors before the header line", number
+            )
+        actor = self.read_actor(text.split(None, 1)[1] if " " in text else "", number)
+        if actor.key in self.actors or actor.key in self.extras:
+            raise self.error(f"actor {actor.key!r} is declared twice", number)
+        elsewhere = self.all_extras.get(actor.key)
+        if elsewhere is not None and elsewhere != actor:
+            raise self.error(
+                f"extra actor {actor.key!r} is declared differently in another section", number
+            )
+        self.extras[actor.key] = actor
+        self.all_extras[actor.key] = actor
 
     def header(self, text: str, number: int) -> None:
         first, *columns = text.split()
@@ -223,7 +263,7 @@ class _Parser:
     def row(self, text: str, number: int) -> None:
         assert self.columns is not None  # noqa: S101 (header() ran first)
         key, *cells = text.split()
-        if key not in self.actors:
+        if key not in self.actors and key not in self.extras:
             raise self.error(
                 f"unknown actor {key!r} in [{self.current}]; declare it in [{ACTORS}] first",
                 number,
@@ -254,8 +294,16 @@ class _Parser:
         else:
             if self.columns is None or not self.rows:
                 raise self.error(f"[{name}] has no rows", self.current_line)
-            self.sections[name] = Section(name, self.columns, self.rows, self.current_line)
-        self.current, self.columns, self.rows = None, None, {}
+            missing = [key for key in self.extras if key not in self.rows]
+            if missing:
+                raise self.error(
+                    f"[{name}] declares extra actors without rows: {', '.join(missing)}",
+                    self.current_line,
+                )
+            self.sections[name] = Section(
+                name, self.columns, self.rows, self.current_line, self.extras
+            )
+        self.current, self.columns, self.rows, self.extras = None, None, {}, {}
 
     def result(self) -> Matrix:
         self.finish()
