@@ -17,11 +17,12 @@ written for the rows in it. Instead each download is one audit write event,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from peerwork.core import audit
@@ -104,7 +105,12 @@ def filename(member: Membership, kind: str, *, now: dt.datetime | None = None) -
     return f"peerwork-{member.organisation.slug}-{day.isoformat()}.{kind}"
 
 
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _shown(value: object) -> str:
+    """A value as the document shows it: times and days in the reader's own format."""
     if value is None or value == "" or value == []:
         return "—"
     if value is True:
@@ -113,7 +119,12 @@ def _shown(value: object) -> str:
         return _("No")
     if isinstance(value, list):
         return ", ".join(_shown(v) for v in value)
-    return str(value)
+    text = str(value)
+    if _TIME.match(text):
+        return formats.date_format(dt.datetime.fromisoformat(text), "DATETIME_FORMAT")
+    if _DAY.match(text):
+        return formats.date_format(dt.date.fromisoformat(text), "DATE_FORMAT")
+    return text
 
 
 def as_document(data: dict[str, Any]) -> dict[str, Any]:
@@ -127,4 +138,4 @@ def as_document(data: dict[str, Any]) -> dict[str, Any]:
         }
         for section in data["sections"]
     ]
-    return {**data, "sections": sections}
+    return {**data, "made_at": _shown(data["made_at"]), "sections": sections}

@@ -103,7 +103,11 @@ def export_html(request: HttpRequest) -> HttpResponse:
     body = render_to_string(
         "people/export_document.html", {"export": export.as_document(data)}, request=request
     )
-    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    # Sent as bytes to save, not as a page: the document is made to be opened from the
+    # person's own disk (its small style is inline, which Peerwork's pages never allow),
+    # and as plain bytes it is never shown in Peerwork's own origin, even by a browser that
+    # ignores "attachment". Browsers and phones open the saved file by its .html name.
+    response = HttpResponse(body.encode("utf-8"), content_type="application/octet-stream")
     return _download(response, export.filename(member, "html"))
 
 

@@ -831,6 +831,7 @@ KEPT_ACCOUNT = gettext_lazy(
     "Your sign-in is yours, not the organisation's: it stays while you can sign in, here or "
     "in another organisation you belong to."
 )
+PART_OF_SIGN_IN = gettext_lazy("Part of your sign-in, kept with your account.")
 ERASED_ON_LEAVING = gettext_lazy(
     "Kept while you work here, and erased with your private records once you have left."
 )
@@ -857,7 +858,7 @@ def _register_core() -> None:
             rows=_email_rows,
             export=_email_export,
             on_erasure=OnErasure.KEEP,
-            explanation=KEPT_ACCOUNT,
+            explanation=PART_OF_SIGN_IN,
             sample=_email_sample,
         ),
         PersonalData(
@@ -867,7 +868,7 @@ def _register_core() -> None:
             rows=_authenticator_rows,
             export=_authenticator_export,
             on_erasure=OnErasure.KEEP,
-            explanation=KEPT_ACCOUNT,
+            explanation=PART_OF_SIGN_IN,
             sample=_authenticator_sample,
         ),
         PersonalData(

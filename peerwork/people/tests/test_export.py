@@ -236,3 +236,16 @@ def test_a_download_is_one_audit_write_and_no_reads(harbourside):
     assert [(e.kind, e.action, e.subject_id, e.detail) for e in events] == [
         ("write", "export.download", s.amina.pk, {"format": "json"})
     ]
+
+
+def test_the_document_shows_times_and_days_in_the_readers_format(harbourside):
+    data = {
+        "made_at": "2026-03-02T09:30+03:00",
+        "sections": [{"items": [{"Made": "2026-03-02T09:30+03:00", "Day": "2026-03-02"}]}],
+    }
+    shown = as_document(data)
+    assert shown["made_at"] == "March 2, 2026, 9:30 a.m."
+    assert shown["sections"][0]["items"][0] == [
+        ("Made", "March 2, 2026, 9:30 a.m."),
+        ("Day", "March 2, 2026"),
+    ]

@@ -84,7 +84,10 @@ def test_the_readable_document_holds_what_the_person_disclosed(story):
     canary = _canary(story)
     response = signed_in(story.amina).get(reverse("people:export_html"))
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/html; charset=utf-8"
+    # A file to save and open from disk, never a page shown in Peerwork's origin.
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response.content.decode().startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in response.content.decode()
     assert canary in response.content.decode()
 
 

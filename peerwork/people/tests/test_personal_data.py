@@ -52,6 +52,16 @@ def test_every_model_of_ours_that_marks_a_person_is_registered_or_explained():
     )
 
 
+def test_every_model_of_the_core_and_the_people_module_is_decided_one_way_or_the_other():
+    decided = personal_data.registered_models() | set(personal_data.not_personal())
+    undecided = [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.app_label in ("core", "people") and model not in decided
+    ]
+    assert not undecided
+
+
 def test_the_walk_finds_the_markers_it_relies_on():
     # The test above could pass by finding nothing: these must be seen as personal data.
     from peerwork.core.models import ApiToken, PersonKey, WebhookEndpoint
