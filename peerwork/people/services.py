@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -481,7 +481,11 @@ def update_staff_record(
     )
     for name, value in record_changes.items():
         setattr(candidate, name, value)
-    candidate.full_clean(exclude=["organisation", "membership"], validate_unique=False)
+    if candidate.started_on and candidate.ends_on and candidate.ends_on < candidate.started_on:
+        raise ValidationError({"ends_on": [_("The end date cannot be before the start date.")]})
+    candidate.full_clean(
+        exclude=["organisation", "membership"], validate_unique=False, validate_constraints=False
+    )
     new_manager = changes.get("line_manager", person.line_manager)
     if "line_manager" in changes and new_manager is not None:
         if (
@@ -502,7 +506,13 @@ def update_staff_record(
                 raise StaleVersion
             if StaffRecord.objects.filter(membership=person).exists():
                 raise StaleVersion
-            candidate.save(force_insert=True)
+            try:
+                # Two first saves racing: the one-to-one refuses the second, which must
+                # read the record the first wrote before changing it.
+                with transaction.atomic():
+                    candidate.save(force_insert=True)
+            except IntegrityError:
+                raise StaleVersion from None
         else:
             update_if_current(
                 StaffRecord, pk=record.pk, version=version or 0, changes=record_changes
@@ -577,7 +587,11 @@ def update_profile(
         if emergency_contact is not None:
             profile.emergency_contact = emergency_contact.strip() or None
         if profile._state.adding:
-            profile.save(force_insert=True)
+            try:
+                with transaction.atomic():
+                    profile.save(force_insert=True)
+            except IntegrityError:
+                raise StaleVersion from None
         else:
             updated = Profile.objects.filter(pk=profile.pk, version=profile.version).update(
                 pronouns=profile.pronouns, languages=profile.languages, version=F("version") + 1

@@ -293,3 +293,34 @@ def test_each_read_by_a_grantee_is_written_to_the_audit_chain(story):
         # The chain names no category; "who saw my data" reads it from the row.
         assert reads[0].detail == {}
         assert services.what_was_read(reads) == {reads[0].pk: "ost"}
+
+
+def test_a_staff_record_ending_before_it_starts_is_refused_in_words(harbourside):
+    s = harbourside
+    record = StaffRecord(organisation_id=s.amina.organisation_id, membership=s.amina)
+    with pytest.raises(ValidationError) as refused:
+        services.update_staff_record(
+            actor=s.grace,
+            person=s.amina,
+            record=record,
+            version=None,
+            changes={"started_on": dt.date(2026, 5, 1), "ends_on": dt.date(2026, 4, 1)},
+        )
+    assert refused.value.message_dict == {
+        "ends_on": ["The end date cannot be before the start date."]
+    }
+    assert not StaffRecord.objects.filter(membership=s.amina).exists()
+
+
+def test_two_first_saves_of_a_staff_record_do_not_both_win(harbourside):
+    s = harbourside
+    first = StaffRecord(organisation_id=s.amina.organisation_id, membership=s.amina)
+    second = StaffRecord(organisation_id=s.amina.organisation_id, membership=s.amina)
+    services.update_staff_record(
+        actor=s.grace, person=s.amina, record=first, version=None, changes={"grade": "P2"}
+    )
+    with pytest.raises(StaleVersion):
+        services.update_staff_record(
+            actor=s.ravi, person=s.amina, record=second, version=None, changes={"grade": "P3"}
+        )
+    assert StaffRecord.objects.get(membership=s.amina).grade == "P2"
