@@ -53,6 +53,7 @@ from peerwork.people import access, availability, exception_reports, export, ser
 from peerwork.people.models import (
     Disclosure,
     ExceptionReport,
+    Profile,
     SharingGrant,
     StaffRecord,
     Unavailability,
@@ -63,6 +64,7 @@ MATRIX = access_matrix.load()
 SECTIONS = (
     "record: disclosure",
     "record: sharing-grant",
+    "record: profile",
     "record: staff-record",
     "record: exception-report",
     "record: availability",
@@ -317,6 +319,9 @@ def arrange(story: Any, key: str, monkeypatch: pytest.MonkeyPatch) -> Situation:
     marks = Marks()
     supporter = _supporter_of(story, subject)
     with scope(organisation=story.harbourside.pk):
+        services.update_profile(
+            actor=subject, pronouns=marks.pronouns, emergency_contact=marks.contact
+        )
         services.disclose(
             actor=subject,
             owner=subject,
@@ -738,6 +743,72 @@ def walk_sharing_grant(s: Situation) -> Answers:
     return answers
 
 
+# --- profile ---------------------------------------------------------------------------
+
+PROFILE_FIELDS = {"about-me": "pronouns", "emergency-contact": "emergency_contact"}
+
+
+def _profile(member: Membership) -> Profile | None:
+    with scopes_disabled():
+        return Profile.objects.filter(membership=member).first()
+
+
+def _profile_value(member: Membership, field_name: str) -> str:
+    found = _profile(member)
+    return str(getattr(found, field_name) or "") if found else ""
+
+
+def _profile_form(s: Situation, field_name: str, value: str) -> dict[str, Any]:
+    """The actor's own profile form as the page shows it, with one field changed."""
+    data: dict[str, Any] = {"display_name": s.member.name if s.member else "x"}
+    mine = _profile(s.member) if s.member is not None else None
+    for name in ("pronouns", "languages", "emergency_contact"):
+        data[name] = str(getattr(mine, name) or "") if mine else ""
+    data["version"] = mine.version if mine else ""
+    data[field_name] = value
+    return data
+
+
+def walk_profile(s: Situation) -> Answers:
+    answers: Answers = {(c, a): {} for c in PROFILE_FIELDS for a in ALL_ACTIONS}
+    pages = [s.asker.get(reverse(name))[1] for name in ("people:mine", "people:profile")]
+    _status, body = s.asker.api("GET", "/me/profile")
+    exports = _exports(s)
+    for column, field_name in PROFILE_FIELDS.items():
+        held = _profile_value(s.subject, field_name)
+        assert held, f"the subject has no {field_name}"
+        for action in (Action.LIST, Action.READ):
+            answers[(column, action)]["page"] = any(held in text for text in pages)
+            answers[(column, action)]["api"] = _holds({"profile": body}, held)
+        for channel, data in exports.items():
+            answers[(column, Action.EXPORT)][channel] = _holds(data, held)
+
+        def changed_to(value: str, field_name: str = field_name, held: str = held) -> bool:
+            now = _profile_value(s.subject, field_name)
+            if now != held:
+                with scope(organisation=s.subject.organisation_id):
+                    services.update_profile(actor=s.subject, **{field_name: held})
+            return now == value
+
+        # change, and delete (clearing it): only ever one's own profile.
+        for action, value in ((Action.CHANGE, f"{held}-new"), (Action.DELETE, "")):
+            if s.member is not None:
+                with s.acting() as member:
+                    services.update_profile(actor=member, **{field_name: value})
+                answers[(column, action)]["service"] = changed_to(value)
+            s.asker.post(reverse("people:profile"), _profile_form(s, field_name, value))
+            answers[(column, action)]["page"] = changed_to(value)
+            mine = _profile(s.member) if s.member is not None else None
+            s.asker.api(
+                "PATCH",
+                "/me/profile",
+                {field_name: value},
+                {"If-Match": f'"{mine.version if mine else 0}"'},
+            )
+            answers[(column, action)]["api"] = changed_to(value)
+    return answers
+
+
 # --- staff record ---------------------------------------------------------------------
 
 
@@ -1019,6 +1090,7 @@ def walk_availability(s: Situation) -> Answers:
 WALKS: dict[str, Callable[[Situation], Answers]] = {
     "record: disclosure": walk_disclosure,
     "record: sharing-grant": walk_sharing_grant,
+    "record: profile": walk_profile,
     "record: staff-record": walk_staff_record,
     "record: exception-report": walk_exception_report,
     "record: availability": walk_availability,
