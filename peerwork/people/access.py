@@ -112,11 +112,15 @@ def staff_record_for_member(
         raise Http404
     if action != Action.READ and not can(member, action, DataClass.PERSONNEL, person):
         raise PermissionDenied
-    # A person nobody has written terms for yet has an empty record, saved on first change.
-    record = StaffRecord.objects.filter(membership=person).first() or StaffRecord(
+    return person, staff_record_of(person)
+
+
+def staff_record_of(person: Membership) -> StaffRecord:
+    """The person's staff record as stored now. A person nobody has written terms for yet
+    has an empty, unsaved one (saved on the first change; its version reads as 0)."""
+    return StaffRecord.objects.filter(membership=person).first() or StaffRecord(
         organisation_id=person.organisation_id, membership=person
     )
-    return person, record
 
 
 def person_for_disclosure(member: Membership, membership_id: object) -> Membership:

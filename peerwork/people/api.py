@@ -673,13 +673,7 @@ class ReadOut(Schema):
 
 def _read_rows(member: Membership, events: list[AuditEvent]) -> list[dict[str, object]]:
     categories = services.what_was_read(events)
-    actors = {e.actor_id for e in events if e.actor_id is not None}
-    names = {
-        m.pk: m.name
-        for m in Membership.objects.filter(
-            organisation_id=member.organisation_id, pk__in=actors
-        ).select_related("user")
-    }
+    names = services.names_of(member.organisation_id, (e.actor_id for e in events))
     return [
         {
             "id": event.pk,

@@ -20,7 +20,6 @@ which writes the audit read first; it runs in its own transaction, so these view
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -44,15 +43,8 @@ from peerwork.core.views import MemberRequest, member_page
 
 from . import access, services
 from .disclosures import Line, describe, questions_for
-from .mine_forms import (
-    DisclosureForm,
-    ProfileForm,
-    RenewForm,
-    ShareForm,
-    VersionForm,
-    put_errors,
-    same_id,
-)
+from .forms import DisclosureForm, VersionForm, put_errors
+from .mine_forms import ProfileForm, RenewForm, ShareForm
 from .models import DEFAULT_SHARE_DAYS, Category, Disclosure, Profile, SharingGrant
 
 READS_PAGE_SIZE = 50
@@ -71,16 +63,6 @@ def _url_or_none(name: str, *args: object) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def _names(organisation_id: uuid.UUID, ids: set[Any]) -> dict[Any, str]:
-    """Names of memberships by id, in one query (missing ids are people erased since)."""
-    if not ids:
-        return {}
-    found = Membership.objects.filter(organisation_id=organisation_id, pk__in=ids).select_related(
-        "user"
-    )
-    return {m.pk: m.name for m in found}
 
 
 def _category_labels(categories: list[str]) -> list[str]:
@@ -119,7 +101,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     profile = Profile.objects.filter(membership=member).first()
     current = {d.category: d for d in services.read_disclosures(actor=member, owner=member)}
-    entered = _names(member.organisation_id, {d.entered_by_id for d in current.values()} - {None})
+    entered = services.names_of(member.organisation_id, (d.entered_by_id for d in current.values()))
     rows = []
     for category, label in Category.choices:
         disclosure = current.get(category)
@@ -212,7 +194,7 @@ def _history(member: Membership, category: str) -> tuple[Disclosure | None, list
     found = services.read_disclosures(
         actor=member, owner=member, categories=[category], history=True
     )
-    entered = _names(member.organisation_id, {d.entered_by_id for d in found} - {None})
+    entered = services.names_of(member.organisation_id, (d.entered_by_id for d in found))
     current = next((d for d in found if d.replaced_at is None), None)
     rows = [
         HistoryRow(
@@ -237,11 +219,11 @@ def disclosure(request: HttpRequest, category: str) -> HttpResponse:
     spec = questions_for(category)
     stale = False
     if request.method == "POST":
-        form = DisclosureForm(spec, request.POST)
+        form = DisclosureForm(request.POST, spec=spec, guard=True)
         now_current = services.current_disclosures(member).get(category)
         now_current_id = now_current.pk if now_current else None
         if form.is_valid():
-            if not same_id(form.cleaned_data["current"], now_current_id):
+            if form.answered_over(now_current_id):
                 stale = True
                 form.keep_typing_over(now_current_id)
             else:
@@ -266,7 +248,8 @@ def disclosure(request: HttpRequest, category: str) -> HttpResponse:
     else:
         current, history = _history(member, category)
         form = DisclosureForm(
-            spec,
+            spec=spec,
+            guard=True,
             initial=DisclosureForm.initial_from(
                 current.answer if current else {}, current.pk if current else None
             ),
@@ -527,7 +510,7 @@ def reads(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit.events_about(member), READS_PAGE_SIZE).get_page(request.GET.get("page"))
     events = list(page)
     categories = services.what_was_read(events)
-    names = _names(member.organisation_id, {e.actor_id for e in events if e.actor_id} - {member.pk})
+    names = services.names_of(member.organisation_id, {e.actor_id for e in events} - {member.pk})
     rows = []
     for event in events:
         if event.actor_id == member.pk:

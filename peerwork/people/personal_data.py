@@ -73,6 +73,7 @@ from peerwork.core.models import (
     WebhookEndpoint,
 )
 
+from . import services
 from .disclosures import describe
 from .models import (
     Category,
@@ -551,13 +552,7 @@ def _audit_rows(member: Membership) -> models.QuerySet[AuditEvent]:
 
 
 def _audit_export(rows: Sequence[AuditEvent], member: Membership) -> list[Item]:
-    actors = {row.actor_id for row in rows if row.actor_id is not None}
-    names = {
-        m.pk: m.name
-        for m in Membership.objects.filter(
-            organisation_id=member.organisation_id, pk__in=actors
-        ).select_related("user")
-    }
+    names = services.names_of(member.organisation_id, (row.actor_id for row in rows))
     kinds = {value: capfirst(str(name)) for value, name in AuditEvent.Kind.choices}
     out = []
     for row in rows:

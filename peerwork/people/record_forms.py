@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,40 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from peerwork.core.models import Membership, Organisation, Role
 from peerwork.core.views import active_members
 
-from .disclosures import PREFER_NOT_TO_SAY, TEXT_MAX, CategoryQuestions
+from .forms import DATE_WIDGET, TIME_WIDGET, MemberChoiceField, VersionForm
 from .models import ExceptionReport, StaffRecord, Unavailability, WorkingPattern
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def apply_errors(form: forms.Form, error: ValidationError, aliases: Mapping[str, str]) -> None:
-    """Put a service's errors beside the form's fields (the others above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = aliases.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def keep_version(form: forms.Form, version: int) -> None:
-    """After a refused save: keep everything typed, and let the next save go over the
-    version now stored (the page shows what the other person saved)."""
-    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
-    data["version"] = str(version)
-    form.data = data
-
 
 # --- staff record ----------------------------------------------------------------------
 
 
-class LineManagerField(forms.ModelChoiceField[Membership]):
-    def label_from_instance(self, obj: Membership) -> str:
-        return obj.name
-
-
-class StaffRecordForm(forms.Form):
+class StaffRecordForm(VersionForm):
     """The terms of one person's work, and their position and line manager."""
 
     position = forms.CharField(
@@ -65,7 +37,7 @@ class StaffRecordForm(forms.Form):
         required=False,
         help_text=_("The job title colleagues see in the directory."),
     )
-    line_manager = LineManagerField(
+    line_manager = MemberChoiceField(
         label=_("Line manager"),
         queryset=Membership.objects.none(),
         required=False,
@@ -94,8 +66,6 @@ class StaffRecordForm(forms.Form):
         widget=DATE_WIDGET,
         help_text=_("Leave empty for an open-ended contract."),
     )
-    # The record's version as the editor read it (0 for a record nobody has saved yet).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, person: Membership, record: StaffRecord, **kwargs: Any) -> None:
         if "initial" not in kwargs:
@@ -306,52 +276,3 @@ class CategoryChoiceForm(forms.Form):
         field = self.fields["category"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 (narrows the type)
         field.choices = list(categories)
-
-
-class DisclosureAnswerForm(forms.Form):
-    """The questions of one category (``disclosures.QUESTIONS``), every one optional, with
-    "I prefer not to say" as an answer of its own. ``disclosures.clean_answer`` (through
-    ``services.disclose``) checks the answer; this form only collects it."""
-
-    def __init__(self, *args: Any, spec: CategoryQuestions, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.spec = spec
-        self.fields["category"] = forms.CharField(widget=forms.HiddenInput, initial=spec.category)
-        for question in spec.questions:
-            field: forms.Field
-            if question.kind == "choice":
-                field = forms.ChoiceField(
-                    choices=[("", _("No answer")), *question.choices],
-                    widget=forms.RadioSelect,
-                    required=False,
-                )
-            elif question.kind == "choices":
-                field = forms.MultipleChoiceField(
-                    choices=question.choices, widget=forms.CheckboxSelectMultiple, required=False
-                )
-            else:
-                field = forms.CharField(
-                    max_length=TEXT_MAX,
-                    required=False,
-                    widget=forms.Textarea(attrs={"rows": 3}),
-                )
-            # In the active language: the form is built for one request.
-            field.label = str(question.label)
-            field.help_text = str(question.help_text)
-            self.fields[question.key] = field
-        self.fields[PREFER_NOT_TO_SAY] = forms.BooleanField(
-            label=_("I prefer not to say"),
-            required=False,
-            help_text=_("Recorded as an answer of its own; it replaces the answers above."),
-        )
-
-    def answer(self) -> dict[str, Any]:
-        """The raw answer for ``services.disclose`` (empty answers left out)."""
-        raw: dict[str, Any] = {}
-        for question in self.spec.questions:
-            value = self.cleaned_data.get(question.key)
-            if value not in (None, "", []):
-                raw[question.key] = value
-        if self.cleaned_data.get(PREFER_NOT_TO_SAY):
-            raw[PREFER_NOT_TO_SAY] = True
-        return raw

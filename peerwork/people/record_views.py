@@ -36,17 +36,15 @@ from peerwork.core.views import PAGE_SIZE, MemberRequest, active_members, member
 
 from . import access, availability, exception_reports, services
 from .disclosures import questions_for
-from .models import Category, StaffRecord, Unavailability, WorkingPattern
+from .forms import DisclosureForm, put_errors
+from .models import Category, Unavailability, WorkingPattern
 from .record_access import supported_person_for_member, unavailability_for_member
 from .record_forms import (
     CategoryChoiceForm,
-    DisclosureAnswerForm,
     ExceptionReportForm,
     StaffRecordForm,
     UnavailabilityForm,
     WorkingPatternForm,
-    apply_errors,
-    keep_version,
     organisation_zone,
 )
 
@@ -115,12 +113,6 @@ def staff_record(request: HttpRequest, person_id: str) -> HttpResponse:
     )
 
 
-def _current_record(person: Membership) -> StaffRecord:
-    return StaffRecord.objects.filter(membership=person).first() or StaffRecord(
-        organisation_id=person.organisation_id, membership=person
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @member_page
 def staff_record_edit(request: HttpRequest, person_id: str) -> HttpResponse:
@@ -141,14 +133,14 @@ def staff_record_edit(request: HttpRequest, person_id: str) -> HttpResponse:
                 changes=changes,
             )
         except ValidationError as error:
-            apply_errors(form, error, {"position": "position"})
+            put_errors(form, error)
         except StaleVersion:
             # Someone else saved first: show what is stored now beside what this person
             # typed, and let the next save knowingly go over it.
             stale = True
             person.refresh_from_db()
-            record = _current_record(person)
-            keep_version(form, 0 if record._state.adding else record.version)
+            record = access.staff_record_of(person)
+            form.keep_typing_over(0 if record._state.adding else record.version)
         else:
             messages.success(request, _("Staff record saved."))
             if "line_manager" in changes:
@@ -179,7 +171,7 @@ def working_pattern(request: HttpRequest, person_id: str) -> HttpResponse:
         try:
             availability.set_working_pattern(actor=member, membership=person, days=form.days())
         except ValidationError as error:
-            apply_errors(form, error, {})
+            put_errors(form, error)
         else:
             messages.success(request, _("Working pattern saved."))
             return redirect("people:staff_record", person_id=person.pk)
@@ -223,7 +215,7 @@ def my_availability(request: HttpRequest) -> HttpResponse:
                 ends_at=form.cleaned_data["ends_at"],
             )
         except ValidationError as error:
-            apply_errors(form, error, {"ends_at": "end_time", "starts_at": "start_time"})
+            put_errors(form, error, {"ends_at": "end_time", "starts_at": "start_time"})
         else:
             messages.success(request, _("Time away added."))
             return redirect("people:availability")
@@ -262,7 +254,7 @@ def exception_new(request: HttpRequest, supported_id: str) -> HttpResponse:
                 recipient=form.chosen_recipient(),
             )
         except ValidationError as error:
-            apply_errors(form, error, {})
+            put_errors(form, error)
         else:
             recipient = report.recipient
             messages.success(
@@ -343,16 +335,14 @@ def disclose_for(request: HttpRequest, shared_id: str) -> HttpResponse:
     if chosen is not None and posted and not access.may_enter_for(member, owner, chosen):
         raise PermissionDenied
     if chosen is not None:
-        answer_form = DisclosureAnswerForm(
-            request.POST if posted else None, spec=questions_for(chosen)
-        )
+        answer_form = DisclosureForm(request.POST if posted else None, spec=questions_for(chosen))
         if posted and answer_form.is_valid():
             try:
                 services.disclose(
                     actor=member, owner=owner, category=chosen, answer=answer_form.answer()
                 )
             except ValidationError as error:
-                apply_errors(answer_form, error, {})
+                put_errors(answer_form, error)
             else:
                 messages.success(
                     request,

@@ -14,6 +14,7 @@ list is made of these events (§2.3).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -173,6 +174,17 @@ def what_was_read(events: Iterable[AuditEvent]) -> dict[object, str]:
         dict(Disclosure.objects.filter(pk__in=ids).values_list("pk", "category")) if ids else {}
     )
     return {e.pk: categories.get(e.object_id, "") for e in events}
+
+
+def names_of(organisation_id: uuid.UUID, ids: Iterable[object]) -> dict[Any, str]:
+    """The names of memberships by id, in one query, for lists that name who did what
+    ("entered by", "who saw my data", the export's audit rows). An id missing from the
+    answer is someone erased since: each caller says how it names them."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    found = Membership.objects.filter(organisation_id=organisation_id, pk__in=wanted)
+    return {m.pk: m.name for m in found.select_related("user")}
 
 
 # --- sharing ---------------------------------------------------------------------------

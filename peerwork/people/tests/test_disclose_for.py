@@ -188,7 +188,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(story):
         url, {"category": "ost", "medicine": "heroin", "prescriber": "Coast clinic"}
     )
     html = assert_sound_page(response)
-    assert "Select a valid choice" in html and "Coast clinic" in html
+    assert "Choose one of the answers offered." in html and "Coast clinic" in html
     response = client.post(url, {"category": "", "medicine": "methadone"})
     assert "Choose what to enter from the list." in assert_sound_page(response)
     assert disclosures_of(story.amina, "ost") == []

@@ -42,6 +42,19 @@ def test_every_category_has_a_page_with_its_questions(story):
     assert 'type="checkbox" name="conditions" value="hiv"' in html
 
 
+def test_a_chosen_answer_can_be_taken_back_with_no_answer(story):
+    client = signed_in(story.amina)
+    client.post("/me/drug-use", {"relationship": "on_ost", "own_words": "Steady", "current": ""})
+    html = client.get("/me/drug-use").content.decode()
+    assert 'type="radio" name="relationship" value="" id="id_relationship_0">' in html
+    with scope(organisation=story.harbourside):
+        first = Disclosure.objects.get(owner=story.amina, category="drug_use")
+    client.post(
+        "/me/drug-use", {"relationship": "", "own_words": "Steady", "current": str(first.pk)}
+    )
+    assert _answers(story.amina, "drug_use")[-1] == ({"own_words": "Steady"}, True)
+
+
 def test_an_answer_is_saved_and_shown_on_my_information(story):
     client = signed_in(story.amina)
     response = client.post(
@@ -71,7 +84,8 @@ def test_a_new_answer_keeps_the_earlier_one_as_history_for_the_person_alone(stor
     with scope(organisation=story.harbourside):
         first = Disclosure.objects.get(owner=story.amina, category="drug_use")
     assert f'name="current" value="{first.pk}"' in html
-    assert 'value="on_ost" id="id_relationship_2" checked' in html
+    # The first choice is "No answer" (a radio button cannot be unticked otherwise).
+    assert 'value="on_ost" id="id_relationship_3" checked' in html
     client.post("/me/drug-use", {"relationship": "in_recovery", "current": str(first.pk)})
     assert [current for _answer, current in _answers(story.amina, "drug_use")] == [False, True]
     html = assert_sound_page(client.get("/me/drug-use"))
