@@ -8,24 +8,9 @@ from django_scopes import scope
 
 from peerwork.people.models import StaffRecord, WorkingPattern
 from peerwork.people.tests.api_calls import call, get
+from peerwork.people.tests.helpers import EVERYONE
 
 pytestmark = pytest.mark.django_db
-
-EVERYONE = (
-    "amina",
-    "ravi",
-    "taslima",
-    "grace",
-    "daniel",
-    "samuel",
-    "leila",
-    "chen",
-    "joseph",
-    "farah",
-    "peter",
-    "olena",
-    "taras",
-)
 
 
 def _record_path(story):

@@ -16,24 +16,11 @@ from peerwork.api.tests.helpers import signed_in
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import availability
 from peerwork.people.models import Unavailability
+from peerwork.people.tests.helpers import EVERYONE
 
 pytestmark = pytest.mark.django_db
 
 NAIROBI = zoneinfo.ZoneInfo("Africa/Nairobi")  # Harbourside's time zone
-EVERYONE = (
-    "amina",
-    "ravi",
-    "taslima",
-    "grace",
-    "daniel",
-    "chen",
-    "samuel",
-    "leila",
-    "joseph",
-    "farah",
-    "peter",
-    "taras",
-)
 
 
 def day(ahead: int) -> dt.date:

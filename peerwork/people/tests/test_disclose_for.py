@@ -14,44 +14,17 @@ from peerwork.core.models import AuditEvent, Notification
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import services
 from peerwork.people.models import Disclosure, SharingGrant
+from peerwork.people.tests.helpers import expected, share, statuses
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = (
-    "amina",
-    "ravi",
-    "taslima",
-    "grace",
-    "daniel",
-    "chen",
-    "samuel",
-    "leila",
-    "joseph",
-    "farah",
-    "peter",
-    "taras",
-)
-
-
-def statuses(story, url, method="get", data=None):
-    return {
-        name: getattr(signed_in(getattr(story, name)), method)(url, data or {}).status_code
-        for name in EVERYONE
-    }
-
-
-def expected(**allowed):
-    return {name: allowed.get(name, 404) for name in EVERYONE}
-
 
 def shares(story, owner, categories=("accommodations", "ost"), **kwargs) -> SharingGrant:
+    """``owner`` shares with Grace (HR) by name, unless told otherwise."""
     kwargs.setdefault("audience", "person")
     if kwargs["audience"] == "person":
         kwargs.setdefault("grantee", story.grace)
-    with scope(organisation=story.harbourside.pk):
-        return services.share(
-            actor=owner, categories=list(categories), purpose="Paperwork for my hours", **kwargs
-        )
+    return share(owner, categories=list(categories), purpose="Paperwork for my hours", **kwargs)
 
 
 def disclosures_of(person, category):

@@ -20,37 +20,11 @@ from peerwork.core.services import add_member
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import exception_reports
 from peerwork.people.models import ExceptionReport
+from peerwork.people.tests.helpers import EVERYONE, expected, statuses
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = (
-    "amina",
-    "ravi",
-    "taslima",
-    "grace",
-    "daniel",
-    "chen",
-    "samuel",
-    "leila",
-    "joseph",
-    "farah",
-    "peter",
-    "taras",
-)
 WORDS = "Said on 3 March they plan to take the petty cash box home; Canary-5521."
-
-
-def statuses(story, url, method="get", data=None, extra=()):
-    people = {name: getattr(story, name) for name in EVERYONE}
-    people.update(extra)
-    return {
-        name: getattr(signed_in(member), method)(url, data or {}).status_code
-        for name, member in people.items()
-    }
-
-
-def expected(**allowed):
-    return {name: allowed.get(name, 404) for name in EVERYONE}
 
 
 def report(story, recipient=None, reason="gross_misconduct"):

@@ -14,24 +14,9 @@ from peerwork.api.tests.helpers import signed_in
 from peerwork.core.models import AuditEvent, Membership
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import services
+from peerwork.people.tests.helpers import EVERYONE
 
 pytestmark = pytest.mark.django_db
-
-PEOPLE = (
-    "amina",
-    "ravi",
-    "taslima",
-    "grace",
-    "daniel",
-    "samuel",
-    "leila",
-    "chen",
-    "joseph",
-    "farah",
-    "peter",
-    "olena",
-    "taras",
-)
 
 
 def _canary(story):
@@ -65,7 +50,7 @@ def test_the_export_page_explains_it_and_offers_both_downloads(story):
 
 def test_everyone_downloads_their_own_data_and_only_theirs(story):
     canary = _canary(story)
-    for name in PEOPLE:
+    for name in EVERYONE:
         member = getattr(story, name)
         response = signed_in(member).get(reverse("people:export_json"))
         assert response.status_code == 200, name

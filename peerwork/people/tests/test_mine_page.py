@@ -12,13 +12,9 @@ from peerwork.api.tests.helpers import signed_in
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import services
 from peerwork.people.models import Profile, SharingGrant, StaffRecord
+from peerwork.people.tests.helpers import disclose
 
 pytestmark = pytest.mark.django_db
-
-
-def _disclose(person, category, answer):
-    with scope(organisation=person.organisation):
-        return services.disclose(actor=person, owner=person, category=category, answer=answer)
 
 
 def test_every_member_has_my_information_in_the_menu(story):
@@ -51,8 +47,8 @@ def test_the_page_lists_the_five_categories_as_not_answered_at_first(story):
 
 
 def test_the_page_shows_the_current_answers_and_audits_reading_them(story):
-    _disclose(story.amina, "ost", {"medicine": "buprenorphine", "prescriber": "Mvita clinic"})
-    _disclose(story.amina, "drug_use", {"prefer_not_to_say": True})
+    disclose(story.amina, "ost", {"medicine": "buprenorphine", "prescriber": "Mvita clinic"})
+    disclose(story.amina, "drug_use", {"prefer_not_to_say": True})
     client = signed_in(story.amina)
     html = assert_sound_page(client.get("/me"))
     assert "Buprenorphine" in html and "Mvita clinic" in html
@@ -84,7 +80,7 @@ def test_an_answer_hr_entered_says_who_entered_it(story):
 
 
 def test_nobody_else_sees_my_answers_on_their_own_page(story):
-    _disclose(story.amina, "ost", {"prescriber": "Mvita clinic"})
+    disclose(story.amina, "ost", {"prescriber": "Mvita clinic"})
     for person in (story.ravi, story.grace, story.daniel, story.chen, story.taras):
         html = signed_in(person).get("/me").content.decode()
         assert "Mvita clinic" not in html, person
@@ -121,7 +117,7 @@ def test_export_and_erase_are_linked_when_their_pages_exist(story):
 @pytest.mark.django_db(transaction=True)
 def test_the_page_answers_in_a_fixed_number_of_queries(story, django_assert_max_num_queries):
     client = signed_in(story.amina)
-    _disclose(story.amina, "ost", {"medicine": "methadone"})
+    disclose(story.amina, "ost", {"medicine": "methadone"})
     client.get("/me")  # keys unwrapped and cached once
     with CaptureQueriesContext(connection) as few:
         client.get("/me")

@@ -15,20 +15,9 @@ from peerwork.core import audit
 from peerwork.core.models import Membership
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import exception_reports, services
+from peerwork.people.tests.helpers import disclose, share
 
 pytestmark = pytest.mark.django_db
-
-
-def _disclose(person, category, answer):
-    with scope(organisation=person.organisation):
-        services.disclose(actor=person, owner=person, category=category, answer=answer)
-
-
-def _share(person, **kwargs):
-    kwargs.setdefault("purpose", "to plan my hours")
-    kwargs.setdefault("categories", ["ost"])
-    with scope(organisation=person.organisation):
-        return services.share(actor=person, **kwargs)
 
 
 def _read_as(reader, owner, times=1):
@@ -44,8 +33,8 @@ def test_nobody_has_read_anything_at_first(story):
 
 
 def test_a_grantees_read_is_listed_with_name_category_and_local_time(story):
-    _disclose(story.amina, "ost", {"medicine": "methadone"})
-    grant = _share(story.amina, audience="line_manager")
+    disclose(story.amina, "ost", {"medicine": "methadone"})
+    grant = share(story.amina, audience="line_manager")
     signed_in(story.ravi).get(f"/shared/{grant.pk}")
     with scope(organisation=story.harbourside):
         (event,) = audit.events_about(story.amina)
@@ -59,7 +48,7 @@ def test_a_grantees_read_is_listed_with_name_category_and_local_time(story):
 
 
 def test_the_owners_own_reads_say_you(story):
-    _disclose(story.amina, "health", {"own_words": "x"})
+    disclose(story.amina, "health", {"own_words": "x"})
     client = signed_in(story.amina)
     client.get("/me")
     html = assert_sound_page(client.get("/me/reads"))
@@ -67,7 +56,7 @@ def test_the_owners_own_reads_say_you(story):
 
 
 def test_a_read_of_an_answer_since_removed_says_so(story):
-    _disclose(story.amina, "ost", {"medicine": "methadone"})
+    disclose(story.amina, "ost", {"medicine": "methadone"})
     _read_as(story.amina, story.amina)
     with scope(organisation=story.harbourside):
         services.remove_disclosure(actor=story.amina, category="ost")
@@ -76,8 +65,8 @@ def test_a_read_of_an_answer_since_removed_says_so(story):
 
 
 def test_a_reader_who_is_gone_is_a_former_member(story):
-    _disclose(story.amina, "ost", {"medicine": "methadone"})
-    _share(story.amina, audience="person", grantee=story.joseph)
+    disclose(story.amina, "ost", {"medicine": "methadone"})
+    share(story.amina, audience="person", grantee=story.joseph)
     _read_as(story.joseph, story.amina)
     with scopes_disabled():
         Membership.objects.filter(pk=story.joseph.pk).delete()
@@ -103,8 +92,8 @@ def test_a_read_of_an_exception_report_is_listed(story):
 
 
 def test_only_the_person_sees_their_reads(story):
-    _disclose(story.amina, "ost", {"medicine": "methadone"})
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    disclose(story.amina, "ost", {"medicine": "methadone"})
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     signed_in(story.samuel).get(f"/shared/{grant.pk}")
     for person in (story.samuel, story.ravi, story.grace, story.daniel, story.chen, story.taras):
         html = assert_sound_page(signed_in(person).get("/me/reads"))
@@ -113,8 +102,8 @@ def test_only_the_person_sees_their_reads(story):
 
 
 def test_reads_are_paginated_newest_first(story):
-    _disclose(story.amina, "ost", {"medicine": "methadone"})
-    _share(story.amina, audience="person", grantee=story.samuel)
+    disclose(story.amina, "ost", {"medicine": "methadone"})
+    share(story.amina, audience="person", grantee=story.samuel)
     _read_as(story.amina, story.amina, times=50)
     _read_as(story.samuel, story.amina, times=5)
     client = signed_in(story.amina)
@@ -129,8 +118,8 @@ def test_reads_are_paginated_newest_first(story):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_page_answers_in_a_fixed_number_of_queries(story, django_assert_max_num_queries):
-    _disclose(story.amina, "ost", {"medicine": "methadone"})
-    _share(story.amina, audience="person", grantee=story.samuel)
+    disclose(story.amina, "ost", {"medicine": "methadone"})
+    share(story.amina, audience="person", grantee=story.samuel)
     _read_as(story.samuel, story.amina)
     client = signed_in(story.amina)
     client.get("/me/reads")  # keys unwrapped and cached once
@@ -138,9 +127,9 @@ def test_the_page_answers_in_a_fixed_number_of_queries(story, django_assert_max_
         client.get("/me/reads")
     few_queries = len(few)  # read now: the next request empties the log
     for grantee in (story.joseph, story.olena, story.grace, story.ravi):
-        _share(story.amina, audience="person", grantee=grantee)
+        share(story.amina, audience="person", grantee=grantee)
         _read_as(grantee, story.amina, times=2)
-    _share(story.amina, audience="organisation")
+    share(story.amina, audience="organisation")
     _read_as(story.daniel, story.amina)
     with django_assert_max_num_queries(few_queries):
         html = client.get("/me/reads").content.decode()

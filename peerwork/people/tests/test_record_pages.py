@@ -18,36 +18,9 @@ from peerwork.core.services import add_member
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import availability, services
 from peerwork.people.models import SharingGrant, StaffRecord, WorkingPattern
+from peerwork.people.tests.helpers import expected, statuses
 
 pytestmark = pytest.mark.django_db
-
-EVERYONE = (
-    "amina",
-    "ravi",
-    "taslima",
-    "grace",
-    "daniel",
-    "chen",
-    "samuel",
-    "leila",
-    "joseph",
-    "farah",
-    "peter",
-    "taras",
-)
-
-
-def statuses(story, url, method="get", data=None):
-    """Each story person's answer to one request."""
-    answers = {}
-    for name in EVERYONE:
-        client = signed_in(getattr(story, name))
-        answers[name] = getattr(client, method)(url, data or {}).status_code
-    return answers
-
-
-def expected(**allowed):
-    return {name: allowed.get(name, 404) for name in EVERYONE}
 
 
 def record_of(person):

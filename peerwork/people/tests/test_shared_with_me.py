@@ -18,26 +18,15 @@ from peerwork.core import audit
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import services
 from peerwork.people.models import StaffRecord
+from peerwork.people.tests.helpers import disclose, share
 
 pytestmark = pytest.mark.django_db
 
 
-def _disclose(person, category, answer):
-    with scope(organisation=person.organisation):
-        services.disclose(actor=person, owner=person, category=category, answer=answer)
-
-
-def _share(person, **kwargs):
-    kwargs.setdefault("purpose", "to plan my hours")
-    kwargs.setdefault("categories", ["ost"])
-    with scope(organisation=person.organisation):
-        return services.share(actor=person, **kwargs)
-
-
 @pytest.fixture
 def amina_on_ost(story):
-    _disclose(story.amina, "ost", {"medicine": "methadone", "prescriber": "Mvita clinic"})
-    _disclose(story.amina, "health", {"own_words": "Kidney care"})
+    disclose(story.amina, "ost", {"medicine": "methadone", "prescriber": "Mvita clinic"})
+    disclose(story.amina, "health", {"own_words": "Kidney care"})
     return story
 
 
@@ -49,7 +38,7 @@ def test_nothing_shared_says_so_for_every_member(story):
 
 def test_a_share_is_listed_with_its_owner_categories_purpose_and_expiry(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="person", grantee=story.samuel, purpose="peer support")
+    grant = share(story.amina, audience="person", grantee=story.samuel, purpose="peer support")
     html = assert_sound_page(signed_in(story.samuel).get("/shared"))
     assert f'href="/shared/{grant.pk}">Amina Wanjiru</a>' in html
     assert "Opioid substitution therapy (OST)" in html and "peer support" in html
@@ -61,7 +50,7 @@ def test_a_share_is_listed_with_its_owner_categories_purpose_and_expiry(amina_on
 
 def test_the_share_page_shows_only_its_categories_and_the_read_is_audited(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="person", grantee=story.samuel, purpose="peer support")
+    grant = share(story.amina, audience="person", grantee=story.samuel, purpose="peer support")
     html = assert_sound_page(signed_in(story.samuel).get(f"/shared/{grant.pk}"))
     assert "Shared by Amina Wanjiru" in html
     assert "Methadone" in html and "Mvita clinic" in html
@@ -76,7 +65,7 @@ def test_the_share_page_shows_only_its_categories_and_the_read_is_audited(amina_
 
 def test_a_category_with_no_answer_says_so(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="person", grantee=story.samuel, categories=["drug_use"])
+    grant = share(story.amina, audience="person", grantee=story.samuel, categories=["drug_use"])
     html = assert_sound_page(signed_in(story.samuel).get(f"/shared/{grant.pk}"))
     assert "Nothing answered in this category." in html
     assert "Mvita clinic" not in html
@@ -84,7 +73,7 @@ def test_a_category_with_no_answer_says_so(amina_on_ost):
 
 def test_nobody_outside_the_audience_reaches_a_share(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     for person in (story.ravi, story.grace, story.daniel, story.chen, story.joseph, story.taras):
         client = signed_in(person)
         assert client.get(f"/shared/{grant.pk}").status_code == 404, person
@@ -99,7 +88,7 @@ def test_unknown_and_malformed_ids_answer_not_found(story):
 
 def test_a_team_share_reaches_working_colleagues_in_the_team_only(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="team", purpose="open with my team")
+    grant = share(story.amina, audience="team", purpose="open with my team")
     assert signed_in(story.joseph).get(f"/shared/{grant.pk}").status_code == 200
     # Leila coaches at Harbourside and Peter interviews: not "my team".
     for person in (story.leila, story.peter, story.taras):
@@ -108,7 +97,7 @@ def test_a_team_share_reaches_working_colleagues_in_the_team_only(amina_on_ost):
 
 def test_an_organisation_share_reaches_every_working_member(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="organisation", purpose="open about it")
+    grant = share(story.amina, audience="organisation", purpose="open about it")
     html = assert_sound_page(signed_in(story.daniel).get(f"/shared/{grant.pk}"))
     assert "Everyone in the organisation" in html and "Mvita clinic" in html
     assert signed_in(story.taras).get(f"/shared/{grant.pk}").status_code == 404
@@ -133,7 +122,7 @@ def test_an_expired_share_fails_closed(amina_on_ost):
 
 def test_a_paused_line_manager_share_fails_closed_until_confirmed(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="line_manager")
+    grant = share(story.amina, audience="line_manager")
     ravi, taslima = signed_in(story.ravi), signed_in(story.taslima)
     assert "Mvita clinic" in ravi.get(f"/shared/{grant.pk}").content.decode()
     with scope(organisation=story.harbourside):
@@ -155,15 +144,15 @@ def test_a_paused_line_manager_share_fails_closed_until_confirmed(amina_on_ost):
 
 def test_the_owner_sees_what_their_share_shows(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     html = assert_sound_page(signed_in(story.amina).get(f"/shared/{grant.pk}"))
     assert "This is your own share" in html and "Mvita clinic" in html
 
 
 def test_hr_holding_a_share_by_name_is_offered_to_enter_an_answer(amina_on_ost):
     story = amina_on_ost
-    to_grace = _share(story.amina, audience="person", grantee=story.grace, purpose="hours")
-    to_samuel = _share(story.amina, audience="person", grantee=story.samuel)
+    to_grace = share(story.amina, audience="person", grantee=story.grace, purpose="hours")
+    to_samuel = share(story.amina, audience="person", grantee=story.samuel)
     try:
         enter = reverse("people:disclose_for", args=[to_grace.pk])
     except NoReverseMatch:
@@ -177,7 +166,7 @@ def test_hr_holding_a_share_by_name_is_offered_to_enter_an_answer(amina_on_ost):
 
 def test_hr_reached_only_through_everyone_is_not_offered_to_enter(amina_on_ost):
     story = amina_on_ost
-    grant = _share(story.amina, audience="organisation", purpose="open")
+    grant = share(story.amina, audience="organisation", purpose="open")
     html = assert_sound_page(signed_in(story.grace).get(f"/shared/{grant.pk}"))
     assert "Enter an answer for" not in html
 
@@ -185,14 +174,14 @@ def test_hr_reached_only_through_everyone_is_not_offered_to_enter(amina_on_ost):
 @pytest.mark.django_db(transaction=True)
 def test_the_list_answers_in_a_fixed_number_of_queries(story, django_assert_max_num_queries):
     client = signed_in(story.daniel)
-    _share(story.amina, audience="person", grantee=story.daniel)
+    share(story.amina, audience="person", grantee=story.daniel)
     client.get("/shared")  # keys unwrapped and cached once
     with CaptureQueriesContext(connection) as few:
         client.get("/shared")
     few_queries = len(few)  # read now: the next request empties the log
     for owner in (story.joseph, story.olena, story.samuel, story.ravi, story.grace):
-        _share(owner, audience="organisation", purpose="open")
-    _share(story.taslima, audience="team", purpose="team")
+        share(owner, audience="organisation", purpose="open")
+    share(story.taslima, audience="team", purpose="team")
     client.get("/shared")  # the new owners' keys, once
     with django_assert_max_num_queries(few_queries):
         html = client.get("/shared").content.decode()

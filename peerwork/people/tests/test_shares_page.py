@@ -14,6 +14,7 @@ from peerwork.api.tests.helpers import signed_in
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import services
 from peerwork.people.models import SharingGrant, StaffRecord
+from peerwork.people.tests.helpers import share
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +22,6 @@ pytestmark = pytest.mark.django_db
 def _grants(person):
     with scope(organisation=person.organisation):
         return list(SharingGrant.objects.filter(owner=person).order_by("created_at"))
-
-
-def _share(person, **kwargs):
-    kwargs.setdefault("purpose", "to plan my hours")
-    kwargs.setdefault("categories", ["ost"])
-    with scope(organisation=person.organisation):
-        return services.share(actor=person, **kwargs)
 
 
 def _change_line_manager(story, person, manager):
@@ -165,8 +159,8 @@ def test_a_colleague_of_another_organisation_cannot_be_chosen(story):
 
 def test_every_share_ever_made_is_listed_with_its_state(story):
     now = timezone.now()
-    _share(story.amina, audience="person", grantee=story.samuel, purpose="active one")
-    stopped = _share(story.amina, audience="person", grantee=story.joseph, purpose="stopped one")
+    share(story.amina, audience="person", grantee=story.samuel, purpose="active one")
+    stopped = share(story.amina, audience="person", grantee=story.joseph, purpose="stopped one")
     with scope(organisation=story.harbourside):
         services.revoke_grant(actor=story.amina, grant=stopped)
         ended = services.share(
@@ -187,13 +181,13 @@ def test_every_share_ever_made_is_listed_with_its_state(story):
 
 
 def test_nobody_else_sees_my_shares(story):
-    _share(story.amina, audience="person", grantee=story.samuel, purpose="Zawadi reason")
+    share(story.amina, audience="person", grantee=story.samuel, purpose="Zawadi reason")
     for person in (story.samuel, story.ravi, story.grace, story.chen, story.taras):
         assert "Zawadi reason" not in signed_in(person).get("/me/shares").content.decode()
 
 
 def test_a_grantee_sees_a_share_on_the_next_request_and_not_after_it_is_stopped(story):
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     samuel = signed_in(story.samuel)
     assert samuel.get(f"/shared/{grant.pk}").status_code == 200
     assert "Amina Wanjiru" in samuel.get("/shared").content.decode()
@@ -207,7 +201,7 @@ def test_a_grantee_sees_a_share_on_the_next_request_and_not_after_it_is_stopped(
 
 
 def test_stopping_a_share_that_changed_meanwhile_asks_to_look_again(story):
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     read_version = grant.version
     with scope(organisation=story.harbourside):  # renewed in another tab
         services.renew_grant(actor=story.amina, grant=grant, expires_on=None)
@@ -222,7 +216,7 @@ def test_stopping_a_share_that_changed_meanwhile_asks_to_look_again(story):
 
 
 def test_renewing_gives_six_months_or_the_chosen_date(story):
-    grant = _share(story.amina, audience="person", grantee=story.samuel, expires_on=None)
+    grant = share(story.amina, audience="person", grantee=story.samuel, expires_on=None)
     client = signed_in(story.amina)
     chosen = _in_days(90)
     response = client.post(
@@ -256,7 +250,7 @@ def test_an_ended_share_can_be_renewed_and_reaches_its_grantee_again(story):
 
 
 def test_a_renewal_date_in_the_past_keeps_the_date_and_changes_nothing(story):
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     before = grant.expires_at
     response = signed_in(story.amina).post(
         f"/me/shares/{grant.pk}/renew", {"version": str(grant.version), "expires_on": "2020-02-02"}
@@ -269,7 +263,7 @@ def test_a_renewal_date_in_the_past_keeps_the_date_and_changes_nothing(story):
 
 
 def test_a_stopped_share_cannot_be_renewed(story):
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     with scope(organisation=story.harbourside):
         services.revoke_grant(actor=story.amina, grant=grant)
     response = signed_in(story.amina).post(
@@ -285,7 +279,7 @@ def test_a_paused_line_manager_share_fails_closed_until_confirmed_for_the_new_ma
         services.disclose(
             actor=story.amina, owner=story.amina, category="ost", answer={"prescriber": "Mvita"}
         )
-    grant = _share(story.amina, audience="line_manager")
+    grant = share(story.amina, audience="line_manager")
     ravi, taslima = signed_in(story.ravi), signed_in(story.taslima)
     assert ravi.get(f"/shared/{grant.pk}").status_code == 200
     _change_line_manager(story, story.amina, story.taslima)
@@ -304,7 +298,7 @@ def test_a_paused_line_manager_share_fails_closed_until_confirmed_for_the_new_ma
 
 
 def test_confirming_a_share_that_is_not_paused_says_so_and_changes_nothing(story):
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     client = signed_in(story.amina)
     client.post(f"/me/shares/{grant.pk}/confirm", {"version": str(grant.version)})
     assert "not waiting for you to confirm" in client.get("/me/shares").content.decode()
@@ -313,7 +307,7 @@ def test_confirming_a_share_that_is_not_paused_says_so_and_changes_nothing(story
 
 
 def test_only_the_owner_may_stop_renew_or_confirm_a_share(story):
-    grant = _share(story.amina, audience="person", grantee=story.samuel)
+    grant = share(story.amina, audience="person", grantee=story.samuel)
     for person in (story.samuel, story.ravi, story.grace, story.chen, story.taras):
         client = signed_in(person)
         for action in ("revoke", "renew", "confirm"):
@@ -326,15 +320,15 @@ def test_only_the_owner_may_stop_renew_or_confirm_a_share(story):
 @pytest.mark.django_db(transaction=True)
 def test_the_list_answers_in_a_fixed_number_of_queries(story, django_assert_max_num_queries):
     client = signed_in(story.amina)
-    _share(story.amina, audience="person", grantee=story.samuel)
+    share(story.amina, audience="person", grantee=story.samuel)
     client.get("/me/shares")  # keys unwrapped and cached once
     with CaptureQueriesContext(connection) as few:
         client.get("/me/shares")
     few_queries = len(few)  # read now: the next request empties the log
     for grantee in (story.joseph, story.olena, story.grace, story.taslima, story.daniel):
-        _share(story.amina, audience="person", grantee=grantee)
-    _share(story.amina, audience="team")
-    _share(story.amina, audience="line_manager")
+        share(story.amina, audience="person", grantee=grantee)
+    share(story.amina, audience="team")
+    share(story.amina, audience="line_manager")
     with django_assert_max_num_queries(few_queries):
         html = client.get("/me/shares").content.decode()
     assert html.count("Stop sharing") == 8
