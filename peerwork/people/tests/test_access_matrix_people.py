@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,7 +39,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -49,6 +50,7 @@ from peerwork.core.access import Action, DataClass, can
 from peerwork.core.access_matrix import Actor, MatrixError, parse
 from peerwork.core.models import AuditEvent, Membership, Role, SupportRelationship, User
 from peerwork.core.services import add_member
+from peerwork.core.tests.test_isolation import all_routes
 from peerwork.people import access, availability, exception_reports, export, services
 from peerwork.people.models import (
     Disclosure,
@@ -65,6 +67,7 @@ SECTIONS = (
     "record: disclosure",
     "record: sharing-grant",
     "record: profile",
+    "record: reads",
     "record: staff-record",
     "record: exception-report",
     "record: availability",
@@ -102,12 +105,15 @@ class Asker:
     page: Client
     api_client: Client
     api_headers: dict[str, str]
+    asked: set[tuple[str, str]] = field(default_factory=set)  # (method, path) of each request
 
     def get(self, url: str) -> tuple[int, str]:
+        self.asked.add(("GET", url))
         response = self.page.get(url)
         return response.status_code, response.content.decode(errors="replace")
 
     def post(self, url: str, data: dict[str, Any] | None = None) -> int:
+        self.asked.add(("POST", url))
         return self.page.post(url, data or {}).status_code
 
     def api(
@@ -118,6 +124,7 @@ class Asker:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         sent = {**self.api_headers, **(headers or {})}
+        self.asked.add((method, API + path.split("?")[0]))
         if method == "GET":
             response = self.api_client.get(API + path, headers=sent)
         else:
@@ -344,6 +351,8 @@ def arrange(story: Any, key: str, monkeypatch: pytest.MonkeyPatch) -> Situation:
                 team=story.team,
             )
         base = _share(subject, "person", marks, grantee=outsider)
+        # Wanjiku reads what the subject shares with her: a read for "who saw my data".
+        services.read_disclosures(actor=outsider, owner=subject)
         person, record = access.staff_record_for_member(story.grace, subject.pk)
         services.update_staff_record(
             actor=story.grace,
@@ -437,8 +446,10 @@ def _answer_holds(subject: Membership, category: str, text: str) -> bool:
 
 def _items(body: Any) -> list[Any]:
     """A list answer's items, paginated or not."""
-    if isinstance(body, dict) and "items" in body:
-        return list(body["items"])
+    if isinstance(body, dict):
+        for key in ("items", "results"):  # page numbers, or a cursor
+            if key in body:
+                return list(body[key])
     return list(body) if isinstance(body, list) else []
 
 
@@ -505,7 +516,8 @@ def _disclosure_pages(s: Situation, category: str) -> list[str]:
 
 
 def _disclosure_api_reads(s: Situation) -> list[str]:
-    return ["/disclosures"] + [f"/shared-with-me/{g.pk}" for g in s.grants]
+    own = ["/disclosures", "/disclosures/history"]
+    return own + [f"/shared-with-me/{g.pk}" for g in s.grants]
 
 
 def _ensure_answer(s: Situation, category: str) -> None:
@@ -544,12 +556,13 @@ def _walk_category(
             found = services.read_disclosures(actor=member, owner=s.subject, categories=[category])
         cells[Action.READ]["service"] = any(mark in json.dumps(d.answer) for d in found)
         cells[Action.READ]["audit"] = _disclosure_reads(s, category) > before
-    cells[Action.READ]["page"] = any(
-        mark in s.asker.get(url)[1] for url in _disclosure_pages(s, category)
-    )
-    cells[Action.READ]["api"] = any(
+    # Every page and operation is asked (none left out once one shows the answer).
+    shown = [mark in s.asker.get(url)[1] for url in _disclosure_pages(s, category)]
+    cells[Action.READ]["page"] = any(shown)
+    shown = [
         _holds({"read": s.asker.api("GET", path)[1]}, mark) for path in _disclosure_api_reads(s)
-    )
+    ]
+    cells[Action.READ]["api"] = any(shown)
     if s.member is None:
         cells[Action.READ]["audit"] = _disclosure_reads(s, category) > before
 
@@ -645,7 +658,7 @@ def _version(grant: SharingGrant) -> int:
 def walk_sharing_grant(s: Situation) -> Answers:
     grant, purpose = s.grant, s.grant.purpose or ""
     gid = str(grant.pk)
-    answers: Answers = {(c, a): {} for c in ("share", "purpose") for a in ALL_ACTIONS}
+    answers: Answers = {(c, a): {} for c in ("share", "purpose", "new-share") for a in ALL_ACTIONS}
 
     # list: "My shares" for the owner, "Shared with me" for those it reaches.
     list_pages = [s.asker.get(reverse(name))[1] for name in ("people:shares", "people:shared")]
@@ -740,7 +753,35 @@ def walk_sharing_grant(s: Situation) -> Answers:
     # operation, no service offers it (test_no_route_changes_a_purpose_or_a_report).
     for action in (Action.CHANGE, Action.DELETE):
         answers[("purpose", action)]["service"] = False
+
+    # A new share of the subject's answers: each way of sharing makes the sharer's own.
+    def made() -> bool:
+        with scopes_disabled():
+            count = SharingGrant.objects.filter(owner=s.subject).count()
+        return count > len(s.grants) + made.count  # type: ignore[attr-defined]
+
+    made.count = 0  # type: ignore[attr-defined]
+    sharing = {"audience": "organisation", "categories": [OST], "purpose": "new share"}
+    for channel, ask in (
+        ("service", _share_through_service),
+        ("page", lambda s: s.asker.post(reverse("people:share_new"), sharing)),
+        ("api", lambda s: s.asker.api("POST", "/grants", sharing)),
+    ):
+        if channel == "service" and s.member is None:
+            continue
+        ask(s)
+        answers[("new-share", Action.CHANGE)][channel] = made()
+        if answers[("new-share", Action.CHANGE)][channel]:
+            made.count += 1  # type: ignore[attr-defined]
+    # A share not made yet is only made: there is nothing of it to list, read or export.
+    for action in (Action.LIST, Action.READ, Action.DELETE, Action.EXPORT):
+        answers[("new-share", action)]["service"] = False
     return answers
+
+
+def _share_through_service(s: Situation) -> None:
+    with s.acting() as member:
+        services.share(actor=member, audience="organisation", categories=[OST], purpose="new share")
 
 
 # --- profile ---------------------------------------------------------------------------
@@ -806,6 +847,29 @@ def walk_profile(s: Situation) -> Answers:
                 {"If-Match": f'"{mine.version if mine else 0}"'},
             )
             answers[(column, action)]["api"] = changed_to(value)
+    return answers
+
+
+# --- who saw my data ----------------------------------------------------------------------
+
+
+def walk_reads(s: Situation) -> Answers:
+    answers: Answers = {("reads", a): {} for a in ALL_ACTIONS}
+    with scopes_disabled():
+        about = {str(e.pk) for e in AuditEvent.objects.filter(subject_id=s.subject.pk)}
+    reader = "Wanjiku Mutua"
+    status, page = s.asker.get(reverse("people:reads"))
+    _status, body = s.asker.api("GET", "/me/reads")
+    for action in (Action.LIST, Action.READ):
+        answers[("reads", action)]["page"] = status == 200 and reader in page
+        answers[("reads", action)]["api"] = any(item["id"] in about for item in _items(body))
+    for channel, data in _exports(s).items():
+        answers[("reads", Action.EXPORT)][channel] = any(
+            reader in item.values() for item in _section(data, "core.audit_event")
+        )
+    # The audit chain is appended to only (peerwork.core.audit): no route changes it.
+    for action in (Action.CHANGE, Action.DELETE):
+        answers[("reads", action)]["service"] = False
     return answers
 
 
@@ -879,7 +943,7 @@ def _report_reads(s: Situation) -> int:
 
 
 def walk_exception_report(s: Situation) -> Answers:
-    answers: Answers = {("report", a): {} for a in ALL_ACTIONS}
+    answers: Answers = {(c, a): {} for c in ("report", "making") for a in ALL_ACTIONS}
     rid = str(s.report.pk)
     text = s.marks.report
     before = _report_reads(s)
@@ -917,7 +981,56 @@ def walk_exception_report(s: Situation) -> Answers:
     # A report is never changed or deleted (test_no_route_changes_a_purpose_or_a_report).
     for action in (Action.CHANGE, Action.DELETE):
         answers[("report", action)]["service"] = False
+
+    # Making a new report about the subject: their current mentor or coach.
+    for action in (Action.LIST, Action.READ, Action.DELETE, Action.EXPORT):
+        answers[("making", action)]["service"] = False  # a report not made yet is only made
+    making = answers[("making", Action.CHANGE)]
+    recipient = _recipient_for(s)
+    if s.member is not None:
+        with s.acting() as member:
+            making["service"] = allowed_by(
+                lambda: exception_reports.report_exception(
+                    actor=member,
+                    person=s.subject,
+                    reason="gross_misconduct",
+                    disclosed="made through the service",
+                    recipient=recipient,
+                )
+            )
+    made = _reports_made(s)
+    s.asker.post(
+        reverse("people:exception_new", args=[s.subject.pk]),
+        {"reason": "gross_misconduct", "disclosed": "made on the page", "recipient": recipient.pk},
+    )
+    making["page"] = _reports_made(s) > made
+    made = _reports_made(s)
+    s.asker.api(
+        "POST",
+        "/exception-reports",
+        {
+            "person_id": str(s.subject.pk),
+            "reason": "gross_misconduct",
+            "disclosed": "made through the API",
+            "recipient_id": str(recipient.pk),
+        },
+    )
+    making["api"] = _reports_made(s) > made
+    status, _body = s.asker.api("GET", f"/exception-reports/recipients?person_id={s.subject.pk}")
+    making["api (recipients)"] = status == 200
     return answers
+
+
+def _recipient_for(s: Situation) -> Membership:
+    """Whom a report about the subject would go to: the one the terms of reference name."""
+    with scope(organisation=s.subject.organisation_id):
+        supporter = Membership.objects.get(pk=s.report.supporter_id)
+        return exception_reports.recipients_for(supporter, s.subject)[0]
+
+
+def _reports_made(s: Situation) -> int:
+    with scopes_disabled():
+        return ExceptionReport.objects.filter(person=s.subject).count()
 
 
 # --- availability ---------------------------------------------------------------------
@@ -977,6 +1090,10 @@ def walk_availability(s: Situation) -> Answers:
             status, page = s.asker.get(reverse("people:availability"))
             answers[("working-pattern", action)]["page"] = "10:47" in page
             answers[("times-away", action)]["page"] = str(s.time_away.pk) in page
+            _status, mine = s.asker.api("GET", "/me/unavailability")
+            answers[("times-away", action)]["api (mine)"] = any(
+                item["id"] == str(s.time_away.pk) for item in _items(mine)
+            )
 
     # export: the person's own.
     for channel, data in _exports(s).items():
@@ -1091,6 +1208,7 @@ WALKS: dict[str, Callable[[Situation], Answers]] = {
     "record: disclosure": walk_disclosure,
     "record: sharing-grant": walk_sharing_grant,
     "record: profile": walk_profile,
+    "record: reads": walk_reads,
     "record: staff-record": walk_staff_record,
     "record: exception-report": walk_exception_report,
     "record: availability": walk_availability,
@@ -1210,6 +1328,76 @@ def test_each_extra_situation_is_the_one_its_row_names(
         if key == "former-supporter":
             assert report.supporter_id == s.member.pk
             assert not core_access.supports(s.member, s.subject)
+
+
+# --- every page and operation -------------------------------------------------------------
+
+# Pages and operations of the people module that the walks above do not ask, and why; each
+# is tested by its own module (and by the isolation test and the canary scan, which walk
+# every route).
+NOT_WALKED = {
+    "people:disclosure_drug_use": "the category pages are one view, told the category by the "
+    "route (mine_views.disclosure): OST's and health's are walked (test_mine_disclosures)",
+    "people:disclosure_drug_use_remove": "as above, for taking a category back",
+    "people:disclosure_accommodations": "as above",
+    "people:disclosure_accommodations_remove": "as above",
+    "people:disclosure_criminal_record": "as above",
+    "people:disclosure_criminal_record_remove": "as above",
+    "people:grant_confirm": "confirming applies only to a paused share, for its owner "
+    "(test_shares_page; the rows new-line-manager and new-line-manager-confirmed walk what "
+    "it opens)",
+    "POST /api/v1/grants/{grant_id}/confirm": "as above (test_api_grants)",
+    "people:staff_records": "HR's list of everyone's terms, HR alone (test_record_pages): not "
+    "one person's record",
+    "people:export": "the page that offers the downloads; export.json is walked",
+    "people:export_html": "the same export as export.json, as a document (test_export_pages)",
+    "people:erase": "erasing one's own records at once, with no undo (test_erase_page)",
+    "POST /api/v1/me/erase": "as above (test_api_export)",
+    "people:retention_policy": "the organisation's retention periods: its configuration, "
+    "not a person's record (test_retention_policy_page)",
+}
+
+
+def _api_operations(schema: dict[str, Any]) -> dict[str, re.Pattern[str]]:
+    """The people module's operations, "METHOD /api/v1/path/{param}", and their paths."""
+    found = {}
+    for path_, operations in schema["paths"].items():
+        pattern = re.compile(re.sub(r"\{\w+\}", "[^/]+", path_) + r"\Z")
+        for method, operation in operations.items():
+            if operation.get("operationId", "").startswith("peerwork_people_api"):
+                found[f"{method.upper()} {path_}"] = pattern
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_walks_ask_every_page_and_operation_of_the_people_module_or_say_why_not(
+    story: Any, monkeypatch: pytest.MonkeyPatch, client: Client
+) -> None:
+    situation = arrange(story, "self", monkeypatch)
+    for walk in WALKS.values():
+        walk(situation)
+    operations = _api_operations(client.get(f"{API}/openapi.json").json())
+    pages = {route.name for route in all_routes() if route.namespace == "people"}
+
+    asked = set()
+    for method, path_ in situation.asker.asked:
+        if path_.startswith(API):
+            asked |= {
+                key
+                for key, pattern in operations.items()
+                if key.startswith(f"{method} ") and pattern.match(path_)
+            }
+        else:
+            match = resolve(path_.split("?")[0])
+            if match.namespace == "people":
+                asked.add(match.view_name)
+
+    everything = pages | set(operations)
+    assert set(NOT_WALKED) <= everything, set(NOT_WALKED) - everything
+    assert everything - asked == set(NOT_WALKED), (
+        f"not walked, and not said why: {sorted(everything - asked - set(NOT_WALKED))}; "
+        f"walked after all: {sorted(set(NOT_WALKED) & asked)}"
+    )
 
 
 # --- what no route does ----------------------------------------------------------------
