@@ -2,21 +2,24 @@
 and API with the real people of the shared story.
 
 ``peerwork/core/access_matrix.txt`` has a section per record kind of this module
-(disclosure, sharing-grant, staff-record, exception-report, availability), with a row for
-every actor of ``[actors]`` and extra rows for the situations of sharing (a grantee whose
-share is active, expired, stopped or paused, team and everyone audiences, HR under a share)
-and of exception reports. For each row, the row's situation is arranged in data, then every
-cell (column × action) is asked through each channel that can answer it:
+(disclosure, sharing-grant, profile, reads, staff-record, exception-report, availability),
+with a row for every actor of ``[actors]`` and extra rows for the situations of sharing (a
+grantee whose share is active, expired, stopped or paused, a line manager before and after
+a change, team and everyone audiences, HR under a share) and of exception reports. For each
+row, the row's situation is arranged in data, then every cell (column × action) is asked
+through each channel that can answer it:
 
 - ``gate`` and ``service``: the module's access gates and services, as views call them;
 - ``page``: the module's pages, with a signed-in session of the actor;
 - ``api``: the API, with a personal token of the actor (the operator: their session);
 - ``audit``: an allowed read wrote its audit event, a refused one none;
-- ``export``: the actor's own-data export, through its gate.
+- ``export``: the actor's own-data export, through its gate;
+- ``can``: the core's ``can()``, where it speaks of the same thing.
 
-A channel that has nothing to say about a cell answers None (the "my availability" page
+A channel that has nothing to say about a cell answers None (the "My availability" page
 shows only one's own). Every other answer must be the table's; one test per row collects
-every disagreement, naming the cell and the channel.
+every disagreement, naming the cell and the channel. Another checks that the walks ask
+every page and API operation of the module, or names the test each one is left to.
 
 Reads of disclosures write their audit events in their own transaction, so these tests run
 with ``transaction=True``.
