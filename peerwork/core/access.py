@@ -211,7 +211,7 @@ def parse_id(value: object) -> uuid.UUID:
         raise Http404 from None
 
 
-def _lookup(queryset: models.QuerySet[M], object_id: object) -> M:
+def lookup(queryset: models.QuerySet[M], object_id: object) -> M:
     """Find by id inside the active organisation scope, or 404."""
     try:
         return queryset.get(pk=parse_id(object_id))
@@ -235,13 +235,13 @@ def membership_for_member(
         .select_related("user", "team", "line_manager__user")
         .prefetch_related("role_grants")
     )
-    other = _lookup(queryset, membership_id)
+    other = lookup(queryset, membership_id)
     _require(member, action, DataClass.WORK, other)
     return other
 
 
 def team_for_member(member: Membership, team_id: object, action: str = Action.READ) -> Team:
-    team = _lookup(
+    team = lookup(
         Team.objects.filter(organisation_id=member.organisation_id).select_related("site"),
         team_id,
     )
@@ -250,14 +250,14 @@ def team_for_member(member: Membership, team_id: object, action: str = Action.RE
 
 
 def site_for_member(member: Membership, site_id: object, action: str = Action.READ) -> Site:
-    site = _lookup(Site.objects.filter(organisation_id=member.organisation_id), site_id)
+    site = lookup(Site.objects.filter(organisation_id=member.organisation_id), site_id)
     _require(member, action, DataClass.WORK, None)
     return site
 
 
 def invitation_for_member(member: Membership, invitation_id: object) -> Invitation:
     """Invitations are org-admin configuration: others get 404."""
-    invitation = _lookup(
+    invitation = lookup(
         Invitation.objects.filter(organisation_id=member.organisation_id), invitation_id
     )
     if not is_org_admin(member):
@@ -267,9 +267,9 @@ def invitation_for_member(member: Membership, invitation_id: object) -> Invitati
 
 def token_for_member(member: Membership, token_id: object) -> ApiToken:
     """A person's API tokens are theirs alone."""
-    return _lookup(ApiToken.objects.filter(membership=member), token_id)
+    return lookup(ApiToken.objects.filter(membership=member), token_id)
 
 
 def notification_for_member(member: Membership, notification_id: object) -> Notification:
     """A notification is its recipient's alone."""
-    return _lookup(Notification.objects.filter(recipient=member), notification_id)
+    return lookup(Notification.objects.filter(recipient=member), notification_id)

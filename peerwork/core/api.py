@@ -188,14 +188,17 @@ def _require_list(member: Membership) -> None:
 _IF_MATCH = re.compile(r'\s*(?:W/)?"?(\d{1,9})"?\s*')
 
 
-def _version_from(if_match: str) -> int:
+def version_from(if_match: str) -> int:
+    """The version a client read, from its ``If-Match`` header ("3", W/"3" or 3); 400 in
+    words when it is not one."""
     found = _IF_MATCH.fullmatch(if_match)
     if found is None:
         raise ValidationError({"If-Match": [_('Send the version you read, like If-Match: "3".')]})
     return int(found.group(1))
 
 
-def _etag(response: HttpResponse, version: int) -> None:
+def etag(response: HttpResponse, version: int) -> None:
+    """The version of what a response answers, for the client to send back as ``If-Match``."""
     response["ETag"] = f'"{version}"'
 
 
@@ -299,7 +302,7 @@ def team_list(request: HttpRequest) -> QuerySet[Team]:
 def team(request: HttpRequest, team_id: str, response: HttpResponse) -> Team:
     """One team; its `ETag` is the version to send back as `If-Match`."""
     found = access.team_for_member(member_of(request), team_id)
-    _etag(response, found.version)
+    etag(response, found.version)
     return found
 
 
@@ -313,7 +316,7 @@ def team_create(request: HttpRequest, payload: TeamCreate, response: HttpRespons
     """Org admins add teams; others who may see teams get 403."""
     member = member_of(request)
     created = teams.create_team(actor=member, name=payload.name, site_id=payload.site_id)
-    _etag(response, created.version)
+    etag(response, created.version)
     return Status(201, created)
 
 
@@ -344,10 +347,10 @@ def team_change(
     changed = teams.change_team(
         actor=member,
         team=found,
-        version=_version_from(if_match),
+        version=version_from(if_match),
         **changes,  # type: ignore[arg-type]
     )
-    _etag(response, changed.version)
+    etag(response, changed.version)
     return changed
 
 

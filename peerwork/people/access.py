@@ -1,4 +1,5 @@
-"""Who may read a person's disclosures, staff record and exception reports.
+"""Who may read a person's disclosures, staff record and exception reports, make an
+exception report about them, or change their times away.
 
 Disclosed data opens to nobody by role (``peerwork.core.access``: not the director, not the
 org admin, not the operator). The one way in is a ``SharingGrant`` from the owner that is
@@ -21,13 +22,14 @@ from peerwork.core.access import (
     WORKING_ROLES,
     Action,
     DataClass,
-    _lookup,
     can,
+    is_supporter_of,
+    lookup,
     register_opening,
 )
 from peerwork.core.models import Membership, Role
 
-from .models import Category, ExceptionReport, SharingGrant, StaffRecord
+from .models import Category, ExceptionReport, SharingGrant, StaffRecord, Unavailability
 
 
 def grants_reaching(reader: Membership, owner: Membership | None = None) -> list[SharingGrant]:
@@ -95,7 +97,7 @@ def may_enter_for(actor: Membership, owner: Membership, category: str) -> bool:
 
 
 def _membership(member: Membership, membership_id: object) -> Membership:
-    return _lookup(
+    return lookup(
         Membership.objects.filter(organisation_id=member.organisation_id).select_related(
             "user", "team", "line_manager__user"
         ),
@@ -133,7 +135,7 @@ def person_for_disclosure(member: Membership, membership_id: object) -> Membersh
 
 def grant_for_owner(member: Membership, grant_id: object) -> SharingGrant:
     """One of the member's own shares (to change, renew, confirm or stop it)."""
-    return _lookup(
+    return lookup(
         SharingGrant.objects.filter(
             organisation_id=member.organisation_id, owner=member
         ).select_related("owner", "grantee__user", "team"),
@@ -147,7 +149,7 @@ def grant_for_member(member: Membership, grant_id: object) -> SharingGrant:
     A share that expired, was stopped or is paused answers 404 to its grantee: it fails
     closed, and says nothing about why.
     """
-    grant = _lookup(
+    grant = lookup(
         SharingGrant.objects.filter(organisation_id=member.organisation_id).select_related(
             "owner__user", "owner__team", "grantee__user", "team"
         ),
@@ -163,7 +165,7 @@ def grant_for_member(member: Membership, grant_id: object) -> SharingGrant:
 def exception_report_for_member(member: Membership, report_id: object) -> ExceptionReport:
     """An exception report: seen by the person it is about, the mentor or coach who made it
     and the recipient named for it, and nobody else (§3.11, §3.13, App. 4)."""
-    report = _lookup(
+    report = lookup(
         ExceptionReport.objects.filter(organisation_id=member.organisation_id).select_related(
             "person__user", "supporter__user", "recipient__user"
         ),
@@ -176,3 +178,27 @@ def exception_report_for_member(member: Membership, report_id: object) -> Except
     ):
         raise Http404
     return report
+
+
+def supported_person_for_member(member: Membership, membership_id: object) -> Membership:
+    """Someone ``member`` mentors or coaches now: the only people they may make an
+    exception report about (§3.11, §3.13, App. 4). Anyone else, even a colleague they can
+    see in the directory, is 404."""
+    person = _membership(member, membership_id)
+    if person.pk == member.pk or not is_supporter_of(member, person):
+        raise Http404
+    return person
+
+
+def unavailability_for_member(member: Membership, unavailability_id: object) -> Unavailability:
+    """One of the member's own times away ("My availability" and ``/me/unavailability``
+    change only those; a line manager or HR keep someone else's through the staff
+    record)."""
+    if not member.is_active:
+        raise Http404
+    return lookup(
+        Unavailability.objects.filter(
+            organisation_id=member.organisation_id, membership=member
+        ).select_related("membership__organisation"),
+        unavailability_id,
+    )

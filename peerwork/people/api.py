@@ -44,8 +44,8 @@ from pydantic import AfterValidator, WithJsonSchema
 from peerwork.api.auth import member_of
 from peerwork.api.schemas import Pages, Text, Time, errors
 from peerwork.core import access as core_access
-from peerwork.core.access import Action, is_supporter_of
-from peerwork.core.api import _etag, _version_from
+from peerwork.core.access import Action
+from peerwork.core.api import etag, version_from
 from peerwork.core.audit import events_about
 from peerwork.core.models import AuditEvent, Membership, Role
 from peerwork.core.versions import StaleVersion
@@ -191,7 +191,7 @@ def profile(request: HttpRequest, response: HttpResponse) -> dict[str, object]:
     """My profile in this organisation, with my emergency contact (mine alone to read)."""
     member = member_of(request)
     found = Profile.objects.filter(membership=member).first()
-    _etag(response, found.version if found else 0)
+    etag(response, found.version if found else 0)
     return _profile_out(member, found)
 
 
@@ -212,7 +212,7 @@ def profile_change(
     """Change my name, pronouns, languages or emergency contact. 409 when the profile
     changed since the version sent in `If-Match`."""
     member = member_of(request)
-    version = _version_from(if_match)
+    version = version_from(if_match)
     try:
         changed = services.update_profile(
             actor=member,
@@ -227,7 +227,7 @@ def profile_change(
     except IntegrityError:
         # Two first changes at once: the other one made the profile.
         raise StaleVersion from None
-    _etag(response, changed.version)
+    etag(response, changed.version)
     return _profile_out(member, changed)
 
 
@@ -467,7 +467,7 @@ def grant_create(request: HttpRequest, payload: GrantCreate, response: HttpRespo
         )
     except ValidationError as error:
         raise _renamed(error, {"grantee": "grantee_id"}) from None
-    _etag(response, grant.version)
+    etag(response, grant.version)
     return Status(201, _grant_out(grant))
 
 
@@ -479,7 +479,7 @@ def grant_create(request: HttpRequest, payload: GrantCreate, response: HttpRespo
 )
 def grant(request: HttpRequest, grant_id: str, response: HttpResponse) -> dict[str, object]:
     found = access.grant_for_owner(member_of(request), grant_id)
-    _etag(response, found.version)
+    etag(response, found.version)
     return _grant_out(found)
 
 
@@ -503,9 +503,9 @@ def grant_revoke(
     stopped share is harmless. Without `If-Match` it stops whatever changed meanwhile."""
     member = member_of(request)
     found = access.grant_for_owner(member, grant_id)
-    version = _version_from(if_match) if if_match is not None else None
+    version = version_from(if_match) if if_match is not None else None
     stopped = services.revoke_grant(actor=member, grant=found, version=version)
-    _etag(response, stopped.version)
+    etag(response, stopped.version)
     return _grant_out(stopped)
 
 
@@ -530,9 +530,9 @@ def grant_renew(
         actor=member,
         grant=found,
         expires_on=payload.expires_on,
-        version=_version_from(if_match),
+        version=version_from(if_match),
     )
-    _etag(response, renewed.version)
+    etag(response, renewed.version)
     return _grant_out(renewed)
 
 
@@ -552,8 +552,8 @@ def grant_confirm(
     the new one. 400 for a share that is not paused."""
     member = member_of(request)
     found = access.grant_for_owner(member, grant_id)
-    confirmed = services.confirm_grant(actor=member, grant=found, version=_version_from(if_match))
-    _etag(response, confirmed.version)
+    confirmed = services.confirm_grant(actor=member, grant=found, version=version_from(if_match))
+    etag(response, confirmed.version)
     return _grant_out(confirmed)
 
 
@@ -809,7 +809,7 @@ def _record_changes(member: Membership, payload: StaffRecordChange) -> dict[str,
 def staff_record(request: HttpRequest, person_id: str, response: HttpResponse) -> dict[str, object]:
     """For the person, their line manager and HR; anyone else gets 404."""
     person, record = access.staff_record_for_member(member_of(request), person_id)
-    _etag(response, _record_version(record))
+    etag(response, _record_version(record))
     return _record_out(person, record)
 
 
@@ -843,7 +843,7 @@ def staff_record_change(
             actor=member,
             person=person,
             record=record,
-            version=_version_from(if_match),
+            version=version_from(if_match),
             changes=changes,
         )
     except ValidationError as error:
@@ -851,7 +851,7 @@ def staff_record_change(
     except IntegrityError:
         # Two first changes at once: the other one made the record.
         raise StaleVersion from None
-    _etag(response, changed.version)
+    etag(response, changed.version)
     return _record_out(person, changed)
 
 
@@ -1005,18 +1005,6 @@ def _unavailability_out(row: Unavailability) -> dict[str, object]:
     }
 
 
-def _own_unavailability(member: Membership, unavailability_id: str) -> Unavailability:
-    """One of the member's own times away; anyone else's is 404."""
-    if not member.is_active:
-        raise Http404
-    return core_access._lookup(
-        Unavailability.objects.filter(
-            organisation_id=member.organisation_id, membership=member
-        ).select_related("membership__organisation"),
-        unavailability_id,
-    )
-
-
 @router.get(
     "/me/unavailability",
     response={200: list[UnavailabilityOut], **errors()},
@@ -1065,7 +1053,7 @@ def unavailability_create(request: HttpRequest, payload: UnavailabilityIn) -> St
 def unavailability_remove(request: HttpRequest, unavailability_id: str) -> dict[str, object]:
     """Remove one of my times away; the answer is the time as it was."""
     member = member_of(request)
-    row = _own_unavailability(member, unavailability_id)
+    row = access.unavailability_for_member(member, unavailability_id)
     removed = _unavailability_out(row)
     availability.remove_unavailability(actor=member, row=row)
     return removed
@@ -1123,14 +1111,12 @@ def _report_out(report: ExceptionReport) -> dict[str, object]:
 
 
 def _supported(member: Membership, person_id: uuid.UUID) -> Membership | None:
-    """Someone ``member`` mentors or coaches now, or None."""
+    """Someone ``member`` mentors or coaches now, or None (a request body's id is checked
+    as input, not as a path: ``access.supported_person_for_member``)."""
     try:
-        person = core_access.membership_for_member(member, person_id)
+        return access.supported_person_for_member(member, person_id)
     except Http404:
         return None
-    if person.pk == member.pk or not is_supporter_of(member, person):
-        return None
-    return person
 
 
 @router.get(

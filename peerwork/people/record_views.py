@@ -1,8 +1,7 @@
 """Pages of staff records, working patterns, availability, exception reports, and HR
 entering a disclosure for a person under their share (issue 4 items 1, 3, 5, 6, 9).
 
-Thin views: the first line calls an access gate (``peerwork.people.access`` or
-``record_access``), then the view parses a form, calls a service and renders. Who sees
+Thin views: the first line calls an access gate (``peerwork.people.access``), then the view parses a form, calls a service and renders. Who sees
 what follows DESIGN.md "Privacy model":
 
 - a staff record is personnel data: the person, their line manager and HR read it; the line
@@ -38,7 +37,6 @@ from . import access, availability, exception_reports, services
 from .disclosures import questions_for
 from .forms import DisclosureForm, put_errors
 from .models import Category, Unavailability, WorkingPattern
-from .record_access import supported_person_for_member, unavailability_for_member
 from .record_forms import (
     CategoryChoiceForm,
     ExceptionReportForm,
@@ -226,7 +224,7 @@ def my_availability(request: HttpRequest) -> HttpResponse:
 @member_page
 def unavailability_remove(request: HttpRequest, unavailability_id: str) -> HttpResponse:
     member = _member(request)
-    row = unavailability_for_member(member, unavailability_id)
+    row = access.unavailability_for_member(member, unavailability_id)
     availability.remove_unavailability(actor=member, row=row)
     messages.success(request, _("Time away removed."))
     return redirect("people:availability")
@@ -239,7 +237,7 @@ def unavailability_remove(request: HttpRequest, unavailability_id: str) -> HttpR
 @member_page
 def exception_new(request: HttpRequest, supported_id: str) -> HttpResponse:
     member = _member(request)
-    person = supported_person_for_member(member, supported_id)
+    person = access.supported_person_for_member(member, supported_id)
     recipients = exception_reports.recipients_for(member, person)
     form = ExceptionReportForm(
         request.POST if request.method == "POST" else None, recipients=recipients
