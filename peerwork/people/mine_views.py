@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerwork.core import audit
-from peerwork.core.models import AuditEvent, Membership, Role
+from peerwork.core.models import AuditEvent, Membership
 from peerwork.core.versions import StaleVersion
 from peerwork.core.views import MemberRequest, member_page
 
@@ -577,9 +577,12 @@ def shared_grant(request: HttpRequest, shared_id: str) -> HttpResponse:
                 made_at=disclosure.made_at if disclosure else None,
             )
         )
+    # HR is offered to enter an answer only where ``disclose_for`` lets them: under this
+    # share itself, made to them by name, in a category it covers. Another share to them by
+    # name says nothing about this one (a team or organisation share opens no writing).
     enter_url = None
-    if member.has_role(Role.HR) and any(
-        access.may_enter_for(member, owner, c) for c in grant.categories
+    if grant.grantee_id == member.pk and any(
+        access.may_enter_for(member, owner, c) for c in grant.categories if grant.covers(c)
     ):
         enter_url = _url_or_none("people:disclose_for", grant.pk)
     return render(

@@ -171,6 +171,20 @@ def test_hr_reached_only_through_everyone_is_not_offered_to_enter(amina_on_ost):
     assert "Enter an answer for" not in html
 
 
+def test_hr_is_offered_to_enter_only_under_the_share_made_to_them_by_name(amina_on_ost):
+    story = amina_on_ost
+    by_name = share(story.amina, audience="person", grantee=story.grace, purpose="hours")
+    to_everyone = share(story.amina, audience="organisation", purpose="open")
+    client = signed_in(story.grace)
+    html = assert_sound_page(client.get(f"/shared/{to_everyone.pk}"))
+    # Grace may enter OST for Amina, but under the share made to her, not this one.
+    assert "Enter an answer for" not in html
+    assert f"/shared/{to_everyone.pk}/enter" not in html
+    assert client.get(f"/shared/{to_everyone.pk}/enter").status_code == 404
+    html = assert_sound_page(client.get(f"/shared/{by_name.pk}"))
+    assert f'href="/shared/{by_name.pk}/enter"' in html
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_list_answers_in_a_fixed_number_of_queries(story, django_assert_max_num_queries):
     client = signed_in(story.daniel)
