@@ -33,15 +33,17 @@ import uuid
 from dataclasses import dataclass
 from functools import partial
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from peerwork.core import audit, keyring
-from peerwork.core.access import DataClass
+from peerwork.core.access import DataClass, is_org_admin
 from peerwork.core.deadlines import register_deadline
 from peerwork.core.models import AuditEvent, Membership, Organisation
+from peerwork.core.versions import StaleVersion
 
 from . import personal_data
 from .models import Erasure, Profile, RetentionPolicy
@@ -267,3 +269,55 @@ class RetentionStep:
 
 
 retention_step = register_deadline(RetentionStep())
+
+
+# --- the organisation's policy -----------------------------------------------------------
+
+
+def set_policy(
+    *,
+    actor: Membership,
+    private_days: int,
+    personnel_days: int,
+    seen: tuple[int, int],
+) -> RetentionPolicy:
+    """The org admin sets how long a leaver's records are kept.
+
+    ``seen`` is the (private, personnel) days the admin's form showed: the change is made
+    only if the policy still reads so (a conditional update; the policy has no version of
+    its own), else ``StaleVersion``, so two admins never silently overwrite each other.
+    """
+    if not is_org_admin(actor):
+        raise PermissionDenied
+    candidate = RetentionPolicy(
+        organisation_id=actor.organisation_id,
+        private_days=private_days,
+        personnel_days=personnel_days,
+    )
+    candidate.full_clean(exclude=["organisation"], validate_unique=False)
+    with transaction.atomic():
+        current = policy_for(actor.organisation_id)
+        if (current.private_days, current.personnel_days) != tuple(seen):
+            raise StaleVersion
+        if current._state.adding:
+            try:
+                with transaction.atomic():
+                    candidate.save(force_insert=True)
+            except IntegrityError:
+                raise StaleVersion from None
+        else:
+            updated = RetentionPolicy.objects.filter(
+                pk=current.pk,
+                private_days=seen[0],
+                personnel_days=seen[1],
+            ).update(private_days=private_days, personnel_days=personnel_days)
+            if not updated:
+                raise StaleVersion
+        audit.record(
+            actor=actor,
+            action="retention_policy.change",
+            object_type="people.retention_policy",
+            data_class=DataClass.WORK,
+            detail={"private_days": private_days, "personnel_days": personnel_days},
+        )
+    return policy_for(actor.organisation_id)

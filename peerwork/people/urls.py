@@ -1,5 +1,6 @@
 """The people module's pages: "My information", "Shared with me", staff records, exception
-reports, own-data export and erasure. Each area keeps its routes beside its views."""
+reports, own-data export and erasure, and the retention policy. Each area keeps its routes
+in its own module."""
 
 from django.urls import include, path
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("", include("peerwork.people.urls_mine")),
     path("", include("peerwork.people.urls_records")),
     path("", include("peerwork.people.urls_export")),
+    path("", include("peerwork.people.urls_policy")),
 ]
