@@ -197,7 +197,7 @@ def version_from(if_match: str) -> int:
     return int(found.group(1))
 
 
-def etag(response: HttpResponse, version: int) -> None:
+def etag(response: HttpResponse, version: int | str) -> None:
     """The version of what a response answers, for the client to send back as ``If-Match``."""
     response["ETag"] = f'"{version}"'
 

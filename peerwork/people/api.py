@@ -23,6 +23,7 @@ What each part may show follows DESIGN.md "Privacy model":
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
@@ -744,6 +745,10 @@ class StaffRecordOut(Schema):
     version: int = Field(
         description="Send it back as `If-Match` to change the record (0 before a first change)."
     )
+    working_pattern_version: str = Field(
+        description="The agreed working pattern's version: send it back as `If-Match` to "
+        "`PUT /people/{person_id}/working-pattern`."
+    )
 
 
 class StaffRecordChange(Schema):
@@ -776,6 +781,7 @@ def _record_out(person: Membership, record: StaffRecord) -> dict[str, object]:
         "started_on": record.started_on,
         "ends_on": record.ends_on,
         "version": _record_version(record),
+        "working_pattern_version": availability.pattern_fingerprint(person),
     }
 
 
@@ -879,6 +885,10 @@ class PatternOut(Schema):
     person: PersonRef
     time_zone: str = Field(description='The organisation\'s zone, "Africa/Nairobi".')
     days: list[PatternDayOut]
+    version: str = Field(
+        description="The pattern's version (also the `ETag`): send it back as `If-Match` to "
+        "change it again."
+    )
 
 
 def _pattern_day(weekday: int, starts: dt.time, ends: dt.time) -> dict[str, object]:
@@ -890,28 +900,59 @@ def _pattern_day(weekday: int, starts: dt.time, ends: dt.time) -> dict[str, obje
     }
 
 
+_PATTERN_MATCH = re.compile(r'\s*(?:W/)?"?([0-9a-f]{1,64})"?\s*')
+
+
+def _pattern_version_from(if_match: str) -> str:
+    found = _PATTERN_MATCH.fullmatch(if_match)
+    if found is None:
+        raise ValidationError(
+            {"If-Match": [_("Send the working pattern's version you read, in quotes.")]}
+        )
+    return found.group(1)
+
+
 @router.put(
     "/people/{person_id}/working-pattern",
-    response={200: PatternOut, **errors(400, 403, 404)},
-    summary="Set an agreed working pattern",
+    response={200: PatternOut, **errors(400, 403, 404, 409)},
+    summary="Set an agreed working pattern (If-Match: the staff record's working_pattern_version)",
     tags=["staff records"],
 )
-def working_pattern(request: HttpRequest, person_id: str, payload: PatternIn) -> dict[str, object]:
+def working_pattern(
+    request: HttpRequest,
+    person_id: str,
+    payload: PatternIn,
+    response: HttpResponse,
+    if_match: str | None = Header(
+        None,
+        alias="If-Match",
+        description="The pattern's version as you read it: `working_pattern_version` of "
+        "`GET /people/{person_id}/staff-record`, or the `ETag` of a previous `PUT`. 409 if "
+        "the pattern changed since. Without it the pattern is replaced whatever it is now.",
+    ),
+) -> dict[str, object]:
     """The line manager or HR record the working hours agreed with the person (§2.4.1:
-    flexible hours are terms of work). Everyone planning sees the hours, never why."""
+    flexible hours are terms of work). Everyone planning sees the hours, never why. Two
+    managers editing at once: the second save, sent with the version it read, gets 409."""
     member = member_of(request)
     person, _record = access.staff_record_for_member(member, person_id, Action.CHANGE)
     days = [availability.PatternDay(d.weekday, d.starts, d.ends) for d in payload.days]
+    expected = _pattern_version_from(if_match) if if_match is not None else None
     try:
-        rows = availability.set_working_pattern(actor=member, membership=person, days=days)
+        rows = availability.set_working_pattern(
+            actor=member, membership=person, days=days, expected=expected
+        )
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             raise
         raise ValidationError({"days": error.messages}) from None
+    version = availability.pattern_fingerprint(person)
+    etag(response, version)
     return {
         "person": _person(person),
         "time_zone": person.organisation.time_zone,
         "days": [_pattern_day(row.weekday, row.starts, row.ends) for row in rows],
+        "version": version,
     }
 
 

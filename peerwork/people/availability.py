@@ -13,6 +13,7 @@ repeats at the same hour on several days and says to agree a working pattern ins
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from peerwork.core import audit
 from peerwork.core.access import Action, DataClass, can
 from peerwork.core.models import Membership
+from peerwork.core.versions import StaleVersion
 
 from .models import Unavailability, WorkingPattern
 
@@ -235,17 +237,40 @@ def remove_unavailability(*, actor: Membership, row: Unavailability) -> None:
         row.delete()
 
 
+def _fingerprint(rows: Iterable[tuple[int, dt.time, dt.time]]) -> str:
+    text = ";".join(f"{d}:{a:%H:%M:%S}-{b:%H:%M:%S}" for d, a, b in sorted(rows))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def pattern_fingerprint(membership: Membership) -> str:
+    """A short name of the person's working pattern as it is now: the same hours give the
+    same name, any change another. ``WorkingPattern`` rows have no version of their own
+    (a pattern is replaced as a whole), so an editor carries this instead, from the page
+    they read to the save (``set_working_pattern(expected=…)``; the API's ``If-Match``)."""
+    return _fingerprint(
+        WorkingPattern.objects.filter(
+            organisation_id=membership.organisation_id, membership=membership
+        ).values_list("weekday", "starts", "ends")
+    )
+
+
 def set_working_pattern(
     *,
     actor: Membership,
     membership: Membership,
     days: Mapping[int, tuple[dt.time, dt.time]] | Iterable[PatternDay],
+    expected: str | None = None,
 ) -> list[WorkingPattern]:
     """Record the working pattern agreed between a person and their line manager (or HR).
 
     It replaces the previous pattern as a whole. An agreement is personnel business: the
     line manager and HR make it (§2.4.1), the person sees it and everyone planning sees
     the hours, never why they are what they are.
+
+    ``expected`` is the ``pattern_fingerprint`` of the pattern the editor read: when the
+    pattern changed since (another manager saved first), nothing is written and
+    ``StaleVersion`` says so, rather than one agreement silently replacing the other.
+    None replaces whatever is there (the demo, scripts).
     """
     if not can(actor, Action.CHANGE, DataClass.PERSONNEL, membership):
         raise PermissionDenied
@@ -265,6 +290,14 @@ def set_working_pattern(
         raise ValidationError(sorted(set(errors)))
     today = timezone.localdate()
     with transaction.atomic():
+        # Editors of one person's pattern queue here (PostgreSQL; on SQLite every writing
+        # transaction already holds the write lock from its start), so the comparison
+        # below sees what the one before saved.
+        Membership.objects.select_for_update().filter(
+            organisation_id=membership.organisation_id, pk=membership.pk
+        ).first()
+        if expected is not None and expected != pattern_fingerprint(membership):
+            raise StaleVersion
         WorkingPattern.objects.filter(
             organisation_id=membership.organisation_id, membership=membership
         ).delete()

@@ -148,9 +148,21 @@ def _staff_record_form(made: Made) -> Body:
     )
 
 
+def _pattern_version(made: Made) -> str:
+    person = cast(Membership, made.obj)
+    with scope(organisation=person.organisation_id):
+        return availability.pattern_fingerprint(person)
+
+
 def _pattern_form(made: Made) -> Body:
     return Body(
-        data={"starts_0": "10:45", "ends_0": "17:00", "starts_2": "09:00", "ends_2": "15:00"}
+        data={
+            "starts_0": "10:45",
+            "ends_0": "17:00",
+            "starts_2": "09:00",
+            "ends_2": "15:00",
+            "pattern_version": _pattern_version(made),
+        }
     )
 
 
@@ -209,7 +221,10 @@ def _first_staff_record(made: Made) -> Body:
 
 
 def _api_pattern(made: Made) -> Body:
-    return Body(data={"days": [{"weekday": 0, "starts": "10:45", "ends": "17:00"}]})
+    return Body(
+        data={"days": [{"weekday": 0, "starts": "10:45", "ends": "17:00"}]},
+        headers={"If-Match": f'"{_pattern_version(made)}"'},
+    )
 
 
 def _api_enter_for(made: Made) -> Body:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from peerwork.core.models import Membership, Organisation, Role
 from peerwork.core.views import active_members
 
-from .forms import DATE_WIDGET, TIME_WIDGET, MemberChoiceField, VersionForm
+from .forms import DATE_WIDGET, TIME_WIDGET, MemberChoiceField, VersionForm, carry_over
 from .models import ExceptionReport, StaffRecord, Unavailability, WorkingPattern
 
 # --- staff record ----------------------------------------------------------------------
@@ -127,11 +127,22 @@ class StaffRecordForm(VersionForm):
 
 
 class WorkingPatternForm(forms.Form):
-    """Seven weekdays, each with a start and an end; both empty: not a working day."""
+    """Seven weekdays, each with a start and an end; both empty: not a working day.
 
-    def __init__(self, *args: Any, pattern: Iterable[WorkingPattern] = (), **kwargs: Any) -> None:
+    ``pattern_version`` carries the ``availability.pattern_fingerprint`` of the pattern the
+    editor read, so a save over a pattern someone changed meanwhile is refused."""
+
+    pattern_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(
+        self,
+        *args: Any,
+        pattern: Iterable[WorkingPattern] = (),
+        version: str = "",
+        **kwargs: Any,
+    ) -> None:
         if "initial" not in kwargs:
-            initial: dict[str, Any] = {}
+            initial: dict[str, Any] = {"pattern_version": version}
             for row in pattern:
                 initial[f"starts_{row.weekday}"] = row.starts
                 initial[f"ends_{row.weekday}"] = row.ends
@@ -168,6 +179,14 @@ class WorkingPatternForm(forms.Form):
             elif starts is not None and ends is not None and ends <= starts:
                 self.add_error(ends_key, _("The end must be after the start."))
         return cleaned
+
+    def read_version(self) -> str | None:
+        """The version the editor read; None from a form that carried none (not this page's
+        own), which replaces the pattern unguarded."""
+        return self.cleaned_data.get("pattern_version") or None
+
+    def keep_typing_over(self, version: str) -> None:
+        carry_over(self, "pattern_version", version)
 
     def days(self) -> dict[int, tuple[dt.time, dt.time]]:
         days = {}

@@ -164,16 +164,37 @@ def working_pattern(request: HttpRequest, person_id: str) -> HttpResponse:
     member = _member(request)
     person, _record = access.staff_record_for_member(member, person_id, Action.CHANGE)
     current = [row for _name, row in _pattern_days(person) if row is not None]
-    form = WorkingPatternForm(request.POST if request.method == "POST" else None, pattern=current)
+    form = WorkingPatternForm(
+        request.POST if request.method == "POST" else None,
+        pattern=current,
+        version=availability.pattern_fingerprint(person),
+    )
+    stale = False
     if request.method == "POST" and form.is_valid():
         try:
-            availability.set_working_pattern(actor=member, membership=person, days=form.days())
+            availability.set_working_pattern(
+                actor=member, membership=person, days=form.days(), expected=form.read_version()
+            )
         except ValidationError as error:
             put_errors(form, error)
+        except StaleVersion:
+            # Another manager saved first: show their pattern beside what this one typed,
+            # and let the next save knowingly go over it.
+            stale = True
+            form.keep_typing_over(availability.pattern_fingerprint(person))
         else:
             messages.success(request, _("Working pattern saved."))
             return redirect("people:staff_record", person_id=person.pk)
-    return render(request, "people/pattern_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "people/pattern_form.html",
+        {
+            "form": form,
+            "person": person,
+            "stale": stale,
+            "saved": _pattern_days(person) if stale else [],
+        },
+    )
 
 
 # --- my availability -------------------------------------------------------------------

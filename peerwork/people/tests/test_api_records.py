@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django_scopes import scope
 
+from peerwork.people import availability
 from peerwork.people.models import StaffRecord, WorkingPattern
 from peerwork.people.tests.api_calls import call, get
 from peerwork.people.tests.helpers import EVERYONE
@@ -48,7 +49,10 @@ def test_the_person_their_line_manager_and_hr_read_the_staff_record_and_nobody_e
         "started_on": None,
         "ends_on": None,
         "version": 0,
+        "working_pattern_version": body["working_pattern_version"],
     }
+    with scope(organisation=story.harbourside.pk):
+        assert body["working_pattern_version"] == availability.pattern_fingerprint(story.amina)
 
 
 def test_hr_writes_the_first_terms_and_the_line_manager_changes_them_with_the_version(story):
@@ -164,6 +168,31 @@ def test_the_line_manager_agrees_a_working_pattern_in_local_times(story):
     # It replaces the previous one as a whole; an empty list clears it.
     assert _put_pattern(story.grace, story.olena, days[:2]).json()["days"][1]["day"] == "Tuesday"
     assert _put_pattern(story.grace, story.olena, []).json()["days"] == []
+
+
+def test_a_pattern_changed_since_it_was_read_is_refused_with_409(story):
+    path = f"/people/{story.olena.pk}/working-pattern"
+    read = get(story.ravi, f"/people/{story.olena.pk}/staff-record").json()
+    seen = read["working_pattern_version"]
+    mornings = [{"weekday": 0, "starts": "08:00", "ends": "12:00"}]
+    by_grace = call(story.grace, "PUT", path, {"days": mornings}, if_match=seen)
+    assert by_grace.status_code == 200, by_grace.content
+    assert by_grace["ETag"] == f'"{by_grace.json()["version"]}"' != f'"{seen}"'
+    later = [{"weekday": 1, "starts": "10:45", "ends": "17:00"}]
+    stale = call(story.ravi, "PUT", path, {"days": later}, if_match=seen)
+    assert stale.status_code == 409
+    assert get(story.ravi, f"/people/{story.olena.pk}/availability").json()["pattern"] == [
+        {"weekday": 0, "day": "Monday", "starts": "08:00", "ends": "12:00"}
+    ]
+    # Read again (the ETag of Grace's answer, or the staff record), then save over it.
+    again = get(story.ravi, f"/people/{story.olena.pk}/staff-record").json()
+    assert f'"{again["working_pattern_version"]}"' == by_grace["ETag"]
+    retried = call(story.ravi, "PUT", path, {"days": later}, if_match=by_grace.json()["version"])
+    assert retried.status_code == 200
+    assert retried.json()["days"][0]["day"] == "Tuesday"
+    malformed = call(story.ravi, "PUT", path, {"days": later}, headers={"If-Match": "yesterday"})
+    assert malformed.status_code == 400
+    assert list(malformed.json()["errors"]) == ["If-Match"]
 
 
 def test_only_the_line_manager_and_hr_agree_a_working_pattern(story):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -377,6 +378,39 @@ def test_a_day_with_only_a_start_or_an_end_before_the_start_is_refused(story):
     with scopes_disabled():
         rows = list(WorkingPattern.objects.filter(membership=story.amina))
     assert [(r.weekday, r.starts) for r in rows] == [(0, dt.time(9))]
+
+
+def _pattern_version(html: str) -> str:
+    return re.search(r'name="pattern_version" value="([0-9a-f]+)"', html).group(1)
+
+
+def _days_of(person):
+    with scopes_disabled():
+        rows = WorkingPattern.objects.filter(membership=person).order_by("weekday")
+        return [(r.weekday, r.starts, r.ends) for r in rows]
+
+
+def test_two_managers_editing_the_pattern_at_once_the_second_is_told_and_keeps_their_input(
+    story,
+):
+    url = f"/records/{story.amina.pk}/pattern"
+    ravi, grace = signed_in(story.ravi), signed_in(story.grace)
+    read_by_ravi = _pattern_version(ravi.get(url).content.decode())
+    read_by_grace = _pattern_version(grace.get(url).content.decode())
+    grace_saves = {"starts_0": "08:00", "ends_0": "12:00", "pattern_version": read_by_grace}
+    assert grace.post(url, grace_saves).status_code == 302
+    ravi_types = {"starts_1": "10:45", "ends_1": "17:00", "pattern_version": read_by_ravi}
+    response = ravi.post(url, ravi_types)
+    html = assert_sound_page(response)
+    assert response.status_code == 200
+    assert "Someone else changed this working pattern while you were editing" in html
+    assert "08:00–12:00" in html  # what Grace saved, beside what Ravi typed
+    assert 'name="starts_1" value="10:45"' in html
+    assert _days_of(story.amina) == [(0, dt.time(8), dt.time(12))]
+    # Saving again knowingly goes over Grace's pattern.
+    response = ravi.post(url, {**ravi_types, "pattern_version": _pattern_version(html)})
+    assert response.status_code == 302
+    assert _days_of(story.amina) == [(1, dt.time(10, 45), dt.time(17))]
 
 
 def test_hr_clears_the_pattern_by_leaving_every_day_empty(story):
