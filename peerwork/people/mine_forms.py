@@ -13,6 +13,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,9 @@ from peerwork.core.views import active_members
 
 from .forms import DATE_WIDGET, MemberChoiceField, VersionForm
 from .models import Category, SharingGrant
+
+# The most colleagues the share form lists at once; a name search finds the others.
+COLLEAGUES_SHOWN = 100
 
 # --- the profile -------------------------------------------------------------------------
 
@@ -102,18 +107,23 @@ class ShareForm(forms.Form):
         *args: Any,
         member: Membership,
         default_end: dt.date,
+        search: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
         grantee = self.fields["grantee"]
         assert isinstance(grantee, MemberChoiceField)  # noqa: S101 (narrows the type)
-        grantee.queryset = (
+        # Any working colleague may be chosen (the list a POST came from may have been a
+        # search); the list shown holds at most COLLEAGUES_SHOWN of them.
+        colleagues = (
             Membership.objects.filter(active_members(), organisation_id=member.organisation_id)
             .exclude(pk=member.pk)
             .select_related("user")
             .order_by("user__display_name", "user__username")
         )
+        grantee.queryset = colleagues
+        self._list_colleagues(grantee, colleagues, search)
         audiences: list[tuple[str, str]] = []
         for value, choice in SharingGrant.Audience.choices:
             label = str(choice)
@@ -135,6 +145,44 @@ class ShareForm(forms.Form):
             "%(date)s (six months from today); a share with your team or everyone has no end "
             "date. You can stop or renew a share at any time."
         ) % {"date": date_format(default_end, "j F Y")}
+
+    def _list_colleagues(
+        self, grantee: MemberChoiceField, colleagues: QuerySet[Membership], search: str
+    ) -> None:
+        """The colleagues the list shows: those whose name holds ``search``, or everyone,
+        at most COLLEAGUES_SHOWN (at a few hundred members the whole list would not fit a
+        page on a phone), with a hint to search when there are more."""
+        shown = colleagues
+        if search:
+            shown = shown.filter(
+                Q(user__display_name__icontains=search) | Q(user__username__icontains=search)
+            )
+        listed = list(shown[: COLLEAGUES_SHOWN + 1])
+        self.more_colleagues = len(listed) > COLLEAGUES_SHOWN
+        listed = listed[:COLLEAGUES_SHOWN]
+        # The colleague already chosen stays chosen, even when the list no longer holds them.
+        chosen = self.data.get(self.add_prefix("grantee")) if self.is_bound else None
+        if chosen and all(str(m.pk) != chosen for m in listed):
+            try:
+                found = grantee.to_python(chosen)
+            except ValidationError:
+                found = None
+            if found is not None:
+                listed.append(found)
+        grantee.widget.choices = [
+            ("", grantee.empty_label),
+            *((str(m.pk), m.name) for m in listed),
+        ]
+        if self.more_colleagues:
+            grantee.help_text = _(
+                "Only the first %(count)d colleagues by name are listed: find the one you "
+                "mean by part of their name above."
+            ) % {"count": COLLEAGUES_SHOWN}
+        elif search and not listed:
+            grantee.help_text = _(
+                "No colleague has “%(search)s” in their name. Try part of the name, or clear "
+                "the search."
+            ) % {"search": search}
 
     def share_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -379,11 +379,17 @@ def shares(request: HttpRequest) -> HttpResponse:
 def share_new(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     offered = set(Category.values)
-    initial = {"categories": [c for c in request.GET.getlist("category") if c in offered]}
+    categories = [c for c in request.GET.getlist("category") if c in offered]
+    # A name search narrows the colleagues listed (GET ?q=, kept in the form's address).
+    search = " ".join(request.GET.get("q", "").split())[:100]
+    initial: dict[str, Any] = {"categories": categories}
+    if search:
+        initial["audience"] = SharingGrant.Audience.PERSON
     form = ShareForm(
         request.POST if request.method == "POST" else None,
         member=member,
         default_end=_default_end(),
+        search=search,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -397,7 +403,11 @@ def share_new(request: HttpRequest) -> HttpResponse:
                 _("Shared with %(audience)s.") % {"audience": _audience(grant)},
             )
             return redirect("people:shares")
-    return render(request, "people/share_new.html", {"form": form})
+    return render(
+        request,
+        "people/share_new.html",
+        {"form": form, "search": search, "categories": categories},
+    )
 
 
 def _version(request: HttpRequest) -> int | None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope
 
 from peerwork.api.tests.helpers import signed_in
+from peerwork.core.models import Membership, MembershipRole, Role, User
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people import services
 from peerwork.people.models import SharingGrant, StaffRecord
@@ -54,6 +57,71 @@ def test_the_form_offers_categories_audiences_and_colleagues_but_not_oneself(sto
     assert f'value="{story.taras.pk}"' not in html  # Riverside
     default_end = timezone.localdate(timezone.now() + dt.timedelta(days=183))
     assert f"{default_end.day} {default_end:%B %Y}" in html and "six months from today" in html
+
+
+def _colleagues(story, count: int) -> Membership:
+    """``count`` more working colleagues of Amina, added in bulk, and one more whose name
+    sorts after all of them: Zawadi Zuberi."""
+    with scope(organisation=story.harbourside.pk):
+        password = make_password(None)
+        users = User.objects.bulk_create(
+            User(
+                username=f"colleague{n:04d}",
+                display_name=f"Colleague {n:04d}",
+                email=f"colleague{n}@example.org",
+                password=password,
+            )
+            for n in range(count)
+        )
+        users.append(
+            User.objects.create(username="zawadi", display_name="Zawadi Zuberi", password=password)
+        )
+        members = Membership.objects.bulk_create(
+            Membership(organisation=story.harbourside, user=user, team=story.team) for user in users
+        )
+        MembershipRole.objects.bulk_create(
+            MembershipRole(organisation=story.harbourside, membership=m, role=Role.STAFF)
+            for m in members
+        )
+        return members[-1]
+
+
+def _listed(html: str) -> list[str]:
+    """The colleagues the form's list offers (ids), its empty choice left out."""
+    select = re.search(r'<select name="grantee".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="([^"]+)"', select)
+
+
+def test_among_hundreds_of_colleagues_the_list_stays_short_and_a_search_finds_anyone(story):
+    zawadi = _colleagues(story, 700)
+    client = signed_in(story.amina)
+    html = assert_sound_page(client.get("/me/shares/new?category=ost"))
+    assert len(_listed(html)) == 100
+    assert str(zawadi.pk) not in html
+    assert "Only the first 100 colleagues by name are listed" in html
+    html = assert_sound_page(client.get("/me/shares/new?category=ost&q=zawadi"))
+    assert _listed(html) == [str(zawadi.pk)]
+    assert 'value="person" required id="id_audience_0" checked' in html  # searching: a person
+    assert 'value="ost" id="id_categories_1" checked' in html  # the category is kept
+    assert 'action="/me/shares/new?q=zawadi"' in html
+    html = assert_sound_page(client.get("/me/shares/new?q=nobody-by-this-name"))
+    assert _listed(html) == []
+    assert "No colleague has “nobody-by-this-name” in their name." in html
+
+
+def test_a_colleague_found_by_a_search_stays_chosen_and_is_shared_with(story):
+    zawadi = _colleagues(story, 120)
+    client = signed_in(story.amina)
+    # Without the search in the address the list does not hold Zawadi; she stays chosen.
+    chosen = {"audience": "person", "grantee": str(zawadi.pk), "categories": ["ost"]}
+    response = client.post("/me/shares/new", chosen)
+    html = assert_sound_page(response)
+    assert f'<option value="{zawadi.pk}" selected>Zawadi Zuberi</option>' in html
+    response = client.post("/me/shares/new?q=zawadi", {**chosen, "purpose": "peer support"})
+    assert response.status_code == 302
+    with scope(organisation=story.harbourside.pk):
+        grant = SharingGrant.objects.get(owner=story.amina)
+    assert grant.grantee_id == zawadi.pk
 
 
 def test_someone_without_a_line_manager_is_not_offered_one(story):
