@@ -20,6 +20,7 @@ from peerwork.core.versions import StaleVersion
 from peerwork.core.views import MemberRequest, member_page
 
 from . import retention
+from .forms import carry_over, put_errors
 
 MAX_PRIVATE_DAYS = 365
 MAX_PERSONNEL_DAYS = 50 * 365
@@ -71,15 +72,13 @@ def retention_policy(request: HttpRequest) -> HttpResponse:
                 seen=(data["seen_private_days"], data["seen_personnel_days"]),
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            put_errors(form, error)
         except StaleVersion:
             # Someone else saved first: show theirs, keep what this admin typed, and let
             # the next save knowingly replace it.
             stale = True
-            form.data = form.data.copy()
-            form.data["seen_private_days"] = str(policy.private_days)
-            form.data["seen_personnel_days"] = str(policy.personnel_days)
+            carry_over(form, "seen_private_days", policy.private_days)
+            carry_over(form, "seen_personnel_days", policy.personnel_days)
         else:
             messages.success(request, _("The retention policy is saved."))
             return redirect("people:retention_policy")
