@@ -39,6 +39,7 @@ SAME_IN_EVERY_LANGUAGE = {
     "CSRF",  # named in the security-check message so that admins can look it up
     "MAC",  # what the audit verifier compares; operators search for it
     "UTC",  # a time zone's name
+    "HIV",  # the virus's international abbreviation, used as is in Indonesian (§2.3 health)
 }
 
 PLACEHOLDER = re.compile(
