@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -45,7 +45,7 @@ from peerwork.core.deadlines import register_deadline
 from peerwork.core.models import AuditEvent, Membership, Organisation
 from peerwork.core.versions import StaleVersion
 
-from . import personal_data
+from . import personal_data, services
 from .models import Erasure, Profile, RetentionPolicy
 from .personal_data import OnErasure
 
@@ -300,11 +300,7 @@ def set_policy(
         if (current.private_days, current.personnel_days) != tuple(seen):
             raise StaleVersion
         if current._state.adding:
-            try:
-                with transaction.atomic():
-                    candidate.save(force_insert=True)
-            except IntegrityError:
-                raise StaleVersion from None
+            services.insert_first(candidate)
         else:
             updated = RetentionPolicy.objects.filter(
                 pk=current.pk,

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,6 +158,18 @@ def read_disclosures(
             data_class=DataClass.DISCLOSED,
         )
     return found
+
+
+def insert_first(row: models.Model) -> None:
+    """Write the first row of a record one per person or organisation (a profile, a staff
+    record, a retention policy). Two first saves racing: the unique constraint refuses the
+    second, which is told the record changed meanwhile (``StaleVersion``), so it reads what
+    the first wrote before changing it. Call inside a transaction."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        raise StaleVersion from None
 
 
 def what_was_read(events: Iterable[AuditEvent]) -> dict[object, str]:
@@ -518,13 +530,7 @@ def update_staff_record(
                 raise StaleVersion
             if StaffRecord.objects.filter(membership=person).exists():
                 raise StaleVersion
-            try:
-                # Two first saves racing: the one-to-one refuses the second, which must
-                # read the record the first wrote before changing it.
-                with transaction.atomic():
-                    candidate.save(force_insert=True)
-            except IntegrityError:
-                raise StaleVersion from None
+            insert_first(candidate)
         else:
             update_if_current(
                 StaffRecord, pk=record.pk, version=version or 0, changes=record_changes
@@ -599,11 +605,7 @@ def update_profile(
         if emergency_contact is not None:
             profile.emergency_contact = emergency_contact.strip() or None
         if profile._state.adding:
-            try:
-                with transaction.atomic():
-                    profile.save(force_insert=True)
-            except IntegrityError:
-                raise StaleVersion from None
+            insert_first(profile)
         else:
             updated = Profile.objects.filter(pk=profile.pk, version=profile.version).update(
                 pronouns=profile.pronouns, languages=profile.languages, version=F("version") + 1
