@@ -232,7 +232,7 @@ def membership_for_member(
     """A colleague's directory card (work data)."""
     queryset = (
         Membership.objects.filter(organisation_id=member.organisation_id)
-        .select_related("user", "team", "line_manager__user")
+        .select_related("user", "team", "line_manager__user", "profile")
         .prefetch_related("role_grants")
     )
     other = lookup(queryset, membership_id)

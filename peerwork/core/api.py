@@ -110,10 +110,24 @@ class MemberOut(Schema):
     roles: list[RoleOut]
     work_email: str
     work_phone: str
+    pronouns: str = Field("", description="As the person gave them on their profile.")
+    languages: str = Field("", description="The languages the person speaks, in their words.")
 
     @staticmethod
     def resolve_roles(obj: Membership) -> list[RoleOut]:
         return _roles(obj)
+
+    # The profile is the people module's (peerwork.people.models.Profile, one per
+    # membership); a member who has not written one has none.
+    @staticmethod
+    def resolve_pronouns(obj: Membership) -> str:
+        profile = getattr(obj, "profile", None)
+        return profile.pronouns if profile is not None else ""
+
+    @staticmethod
+    def resolve_languages(obj: Membership) -> str:
+        profile = getattr(obj, "profile", None)
+        return profile.languages if profile is not None else ""
 
 
 class MembershipOut(Schema):
@@ -370,7 +384,7 @@ def members(request: HttpRequest) -> QuerySet[Membership]:
     _require_list(member)
     return (
         Membership.objects.filter(organisation_id=member.organisation_id, ended_at__isnull=True)
-        .select_related("user", "team")
+        .select_related("user", "team", "profile")
         .prefetch_related("role_grants")
         .order_by("user__display_name", "user__username", "id")
     )

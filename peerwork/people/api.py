@@ -137,7 +137,7 @@ def _in_range(value: dt.datetime | None, field: str) -> None:
         raise ValidationError(
             {
                 field: [
-                    _("Choose a date between %(first)d and %(last)d.")
+                    _("Choose a date between the years %(first)d and %(last)d.")
                     % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
                 ]
             }

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .models import Category
 
@@ -176,7 +177,7 @@ def clean_answer(category: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         codes = {code for code, _label in question.choices}
         if question.kind == "text":
             if not isinstance(value, str):
-                errors[question.key] = [str(_("Write text here."))]
+                errors[question.key] = [str(_("This answer must be written as text."))]
                 continue
             text = value.strip()
             if len(text) > TEXT_MAX:
@@ -214,7 +215,12 @@ class Line:
 def describe(category: str, answer: Mapping[str, Any]) -> list[Line]:
     """The answer as labelled lines in the active language, for pages and the export."""
     if answer.get(PREFER_NOT_TO_SAY):
-        return [Line(str(_("Answer")), str(_("I prefer not to say")))]
+        return [
+            Line(
+                pgettext("a disclosure's answer, as a label", "Answer"),
+                str(_("I prefer not to say")),
+            )
+        ]
     spec = questions_for(category)
     lines = []
     for question in spec.questions:

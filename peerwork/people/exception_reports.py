@@ -150,6 +150,9 @@ def read_exception_report(*, actor: Membership, report: ExceptionReport) -> str 
 
 def reports_for(member: Membership) -> dict[str, list[ExceptionReport]]:
     """The reports about ``member``, received by them, and made by them."""
+    if not member.is_active:
+        # Someone who left reads nothing more here, as with shares (access.grants_reaching).
+        return {"about_me": [], "received": [], "made": []}
     base = ExceptionReport.objects.filter(organisation_id=member.organisation_id).select_related(
         "person__user", "supporter__user", "recipient__user"
     )

@@ -66,7 +66,7 @@ def build_export(member: Membership, *, now: dt.datetime | None = None) -> dict[
         {
             "kind": kind,
             "reason": reason,
-            "note": _("Something is left out while it is open: %(reason)s") % {"reason": reason},
+            "note": _("Some records are left out for now: %(reason)s") % {"reason": reason},
         }
         for kind, reason in personal_data.withheld_for(member)
     ]

@@ -2,9 +2,9 @@
 
 Four kinds of record about a person in one organisation:
 
-- ``Profile``: how they want to be named and reached. Pronouns and languages are work data;
-  the emergency contact is sealed under the person's key (only they and HR's emergency use
-  through a share read it).
+- ``Profile``: how they want to be named and reached. Pronouns and languages are work data,
+  shown on their directory card; the emergency contact is sealed under the person's key and
+  only they read it.
 - ``StaffRecord``: personnel data (grade, contract, hours, dates). The position is
   ``Membership.title`` and the line manager ``Membership.line_manager``: one place each.
 - ``Disclosure``: what a person chooses to tell this organisation about drug use, OST,

@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from peerwork.core.models import (
     ApiToken,
@@ -445,7 +445,7 @@ def _delivery_rows(member: Membership) -> models.QuerySet[Delivery]:
 def _delivery_export(rows: Sequence[Delivery], member: Membership) -> list[Item]:
     return [
         {
-            _("Sent by"): str(row.get_channel_display()),
+            _("Sent through"): str(row.get_channel_display()),
             _("State"): str(row.get_state_display()),
             _("Attempts"): row.attempts,
             _("Made"): plain(row.created_at),
@@ -507,7 +507,7 @@ def _preference_export(rows: Sequence[NotificationPreference], member: Membershi
     return [
         {
             _("Kind of message"): kind_name(row.kind),
-            _("Sent by"): [str(names.get(c, c)) for c in row.channels],
+            _("Sent through"): [str(names.get(c, c)) for c in row.channels],
         }
         for row in rows
     ]
@@ -633,7 +633,9 @@ def _disclosure_export(rows: Sequence[Disclosure], member: Membership) -> list[I
     for row in rows:
         item: Item = fields(row, "category")
         if row.content is None:
-            item[_("Answer")] = None  # sealed under a key that was erased
+            item[pgettext("a disclosure's answer, as a label", "Answer")] = (
+                None  # sealed under a key that was erased
+            )
         else:
             for line in describe(row.category, row.answer):
                 item[line.label] = line.value
@@ -675,6 +677,9 @@ _STATES = {
     "expired": gettext_lazy("Ended"),
     "revoked": gettext_lazy("Stopped"),
 }
+# The same states as the person a share was made to sees them: a paused share waits for its
+# owner, not for them.
+_STATES_RECEIVED = {**_STATES, "paused": gettext_lazy("Paused by a change of line manager")}
 
 
 def _shares_made_export(rows: Sequence[SharingGrant], member: Membership) -> list[Item]:
@@ -724,7 +729,7 @@ def _shares_received_export(rows: Sequence[SharingGrant], member: Membership) ->
         item: Item = {label(SharingGrant, "owner"): grant.owner.name}
         item[label(SharingGrant, "categories")] = _categories(grant.categories)
         item |= fields(grant, "created_at", "expires_at", "revoked_at")
-        item[_("State")] = str(_STATES[grant.state()])
+        item[_("State")] = str(_STATES_RECEIVED[grant.state()])
         out.append(item)
     return out
 

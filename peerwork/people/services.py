@@ -236,7 +236,9 @@ def _clean_purpose(purpose: str) -> str:
     if not purpose:
         raise ValidationError({"purpose": [_("Say why you are sharing it.")]})
     if len(purpose) > 500:
-        raise ValidationError({"purpose": [_("Please keep this under 500 characters.")]})
+        raise ValidationError(
+            {"purpose": [_("Please keep this under %(n)d characters.") % {"n": 500}]}
+        )
     return purpose
 
 
@@ -522,7 +524,9 @@ def update_staff_record(
             raise ValidationError({"line_manager": [_("Nobody is their own line manager.")]})
     position = changes.get("position", person.title)
     if len(position or "") > 200:
-        raise ValidationError({"position": [_("Please keep this under 200 characters.")]})
+        raise ValidationError(
+            {"position": [_("Please keep this under %(n)d characters.") % {"n": 200}]}
+        )
     old_manager_id = person.line_manager_id
     with transaction.atomic():
         if record._state.adding:

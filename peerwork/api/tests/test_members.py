@@ -11,13 +11,25 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope
 
-from peerwork.api.tests.helpers import bearer
+from peerwork.api.tests.helpers import bearer, signed_in
 from peerwork.core.models import Role
 from peerwork.core.services import add_member
 
 pytestmark = pytest.mark.django_db
 
-WORK_FIELDS = {"id", "name", "title", "team", "roles", "work_email", "work_phone"}
+# Pronouns and languages come from the person's profile: how they want colleagues to
+# address them (never the sealed emergency contact).
+WORK_FIELDS = {
+    "id",
+    "name",
+    "title",
+    "team",
+    "roles",
+    "work_email",
+    "work_phone",
+    "pronouns",
+    "languages",
+}
 
 
 def test_the_directory_lists_current_colleagues_by_name_with_work_data_only(story):
@@ -108,3 +120,18 @@ def test_the_number_of_queries_does_not_grow_with_the_directory(story):
         body = client.get("/api/v1/members", headers=headers).json()
     assert body["count"] == 22
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_a_colleagues_card_shows_their_pronouns_but_never_their_emergency_contact(story):
+    from peerwork.people.services import update_profile
+
+    with scope(organisation=story.harbourside):
+        update_profile(
+            actor=story.amina, pronouns="she/her", emergency_contact="Mama Wanjiru 0700 000 000"
+        )
+    response = Client().get(f"/api/v1/members/{story.amina.pk}", headers=bearer(story.joseph))
+    assert response.json()["pronouns"] == "she/her"
+    assert "Mama Wanjiru" not in response.content.decode()
+    page = signed_in(story.joseph).get(f"/people/{story.amina.pk}").content.decode()
+    assert "she/her" in page
+    assert "Mama Wanjiru" not in page

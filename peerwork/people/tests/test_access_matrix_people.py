@@ -816,14 +816,17 @@ def _profile_form(s: Situation, field_name: str, value: str) -> dict[str, Any]:
 def walk_profile(s: Situation) -> Answers:
     answers: Answers = {(c, a): {} for c in PROFILE_FIELDS for a in ALL_ACTIONS}
     pages = [s.asker.get(reverse(name))[1] for name in ("people:mine", "people:profile")]
+    # Colleagues read pronouns and languages on the person's directory card.
+    pages.append(s.asker.get(reverse("core:member", args=[s.subject.pk]))[1])
     _status, body = s.asker.api("GET", "/me/profile")
+    _status, card = s.asker.api("GET", f"/members/{s.subject.pk}")
     exports = _exports(s)
     for column, field_name in PROFILE_FIELDS.items():
         held = _profile_value(s.subject, field_name)
         assert held, f"the subject has no {field_name}"
         for action in (Action.LIST, Action.READ):
             answers[(column, action)]["page"] = any(held in text for text in pages)
-            answers[(column, action)]["api"] = _holds({"profile": body}, held)
+            answers[(column, action)]["api"] = _holds({"profile": body, "card": card}, held)
         for channel, data in exports.items():
             answers[(column, Action.EXPORT)][channel] = _holds(data, held)
 

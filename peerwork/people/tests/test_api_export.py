@@ -82,7 +82,7 @@ def test_what_an_open_investigation_holds_is_left_out_and_the_export_says_why(st
         {
             "kind": "investigation",
             "reason": "an investigation is open",
-            "note": "Something is left out while it is open: an investigation is open",
+            "note": "Some records are left out for now: an investigation is open",
         }
     ]
     assert others == []

@@ -196,14 +196,13 @@ def test_what_an_open_investigation_holds_is_left_out_and_the_export_says_why(ha
         {
             "kind": "investigation",
             "reason": "an investigation into a complaint is open",
-            "note": "Something is left out while it is open: an investigation into a complaint is open",
+            "note": "Some records are left out for now: an investigation into a complaint is open",
         }
     ]
     assert olena["withheld"] == []
     document = render_to_string("people/export_document.html", {"export": as_document(mine)})
     assert (
-        "Something is left out while it is open: an investigation into a complaint is open"
-        in document
+        "Some records are left out for now: an investigation into a complaint is open" in document
     )
     assert build_export(s.amina)["withheld"] == []  # unregistered: nothing held back
 

@@ -100,7 +100,7 @@ def test_a_paused_line_manager_share_is_announced(story):
             changes={"line_manager": story.taslima},
         )
     html = assert_sound_page(signed_in(story.amina).get("/me"))
-    assert "A share with your line manager is paused" in html
+    assert "1 share with your line manager is paused" in html
     assert "You share nothing with anyone now." in html
 
 
