@@ -122,7 +122,8 @@ def report_exception(
             object_id=report.pk,
             subject=person,
             data_class=DataClass.CONFIDENTIAL,
-            detail={"reason": str(reason), "recipient": recipient.pk},
+            # The reason stays on the report, which erasure removes; the chain outlives it.
+            detail={"recipient": recipient.pk},
         )
         params = {"report": str(report.pk)}
         kinds_sent = (
