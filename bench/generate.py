@@ -1,6 +1,9 @@
 """A generated national network for benchmarks: organisations, their sites and teams, and
 people with every role, line managers, mentors and coaches, a few people who have left,
-open invitations and inbox messages. Invented data, made quickly with bulk inserts.
+open invitations and inbox messages; and the people module's records (profiles, staff
+records, disclosures with history, shares, working patterns, times away, exception reports
+and the audit events of their use: ``bench/generate_people.py``). Invented data, made
+quickly with bulk inserts.
 
     python bench/generate.py --organisations 300 --people 20000   # into PEERWORK_DATABASE_URL
 
@@ -22,14 +25,21 @@ organisation, are written outside a scope.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate_people import BenchPeople, fill_organisation  # noqa: E402
+
 MINIMUM_SIZE = 10
 SLUG_PREFIX = "net-"
 BATCH = 500
@@ -68,6 +78,10 @@ class Network:
     # In the largest organisation: one username for each role (its first main holder).
     largest: str = ""
     largest_by_role: dict[str, str] = field(default_factory=dict)
+    # The people module: rows made, by kind; and the largest organisation's quiet and busy
+    # person (generate_people.BenchPeople), whose pages the benchmarks compare.
+    people_module: Counter[str] = field(default_factory=Counter)
+    bench_people: BenchPeople = field(default_factory=BenchPeople)
 
 
 def organisation_sizes(rng: random.Random, organisations: int, people: int) -> list[int]:
@@ -112,7 +126,10 @@ def generate_network(
     password: str,
     seed: int = 2026,
 ) -> Network:
-    """Write the network into the configured database, in one transaction."""
+    """Write the network into the configured database: the organisations, their people and
+    what core keeps about them in one transaction; then, organisation by organisation, the
+    people module's records (``generate_people``: the keys they are sealed with, then the
+    rows, each in a transaction of its own)."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
@@ -125,12 +142,27 @@ def generate_network(
     password_hash = make_password(password)
     network = Network()
     sizes = organisation_sizes(rng, organisations, people)
+    people_module: list[Callable[[], Counter[str]]] = []
     with transaction.atomic():
         number = 0
         for index, size in enumerate(sizes, start=1):
             slug = f"{SLUG_PREFIX}{index:03d}"
-            usernames = _organisation(rng, slug, index, size, number, password_hash, network)
+            usernames = _organisation(
+                rng,
+                slug,
+                index,
+                size,
+                number,
+                password_hash,
+                network,
+                seed=seed,
+                people_module=people_module,
+            )
             number += len(usernames)
+    # Then the people module's records, organisation by organisation, each with a random
+    # stream of its own (so the rest of the network is the same with or without them).
+    for fill in people_module:
+        network.people_module.update(fill())
     network.organisations = organisations
     network.people = people
     network.largest = f"{SLUG_PREFIX}001"
@@ -145,6 +177,9 @@ def _organisation(
     first_number: int,
     password_hash: str,
     network: Network,
+    *,
+    seed: int,
+    people_module: list[Callable[[], Counter[str]]],
 ) -> list[str]:
     from django.utils import timezone
     from django_scopes import scope
@@ -263,6 +298,18 @@ def _organisation(
                         )
                     )
         SupportRelationship.objects.bulk_create(relationships, batch_size=BATCH)
+        # The people module's records are made once these rows are committed.
+        people_module.append(
+            partial(
+                fill_organisation,
+                organisation=organisation,
+                members=members,
+                plan=plan,
+                relationships=relationships,
+                seed=f"{seed}-people-{index}",
+                bench=network.bench_people if index == 1 else None,
+            )
+        )
 
         Invitation.objects.bulk_create(
             Invitation(
@@ -306,8 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--password", required=True, help="everyone's password")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--json", action="store_true", help="print what was made as JSON (for page_weight.py)"
+    )
     options = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     import os
 
     import django
@@ -320,11 +369,29 @@ def main(argv: list[str] | None = None) -> int:
         password=options.password,
         seed=options.seed,
     )
+    if options.json:
+        print(json.dumps(summary(network), indent=2))
+        return 0
     print(
         f"{network.organisations} organisations, {network.people} people; the largest, "
         f"{network.largest}, has {network.sizes[network.largest]}."
     )
+    for kind, count in sorted(network.people_module.items()):
+        print(f"  {kind}: {count}")
     return 0
+
+
+def summary(network: Network) -> dict[str, object]:
+    """What was made, as JSON: sizes, who to sign in as, the people module's counts."""
+    return {
+        "organisations": network.organisations,
+        "people": network.people,
+        "largest": network.largest,
+        "largest_size": network.sizes[network.largest],
+        "largest_by_role": network.largest_by_role,
+        "bench_people": asdict(network.bench_people),
+        "people_module": dict(sorted(network.people_module.items())),
+    }
 
 
 if __name__ == "__main__":

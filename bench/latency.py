@@ -13,6 +13,14 @@ pages answer in tens of milliseconds on a national-scale data set).
    same kind of signed-in person. Requests are interleaved, round after round in a
    shuffled order, so every target sees the same machine. Reported: median and 95th
    percentile, and the database queries of each page.
+   Then the people module's pages (``bench/people_pages.py``: "My information", a
+   category, shares, a new share, "Shared with me", "who saw my data", a staff record as
+   HR, availability, export), each as the largest organisation's quiet person and as its
+   busy one (``bench/generate_people.py``), interleaved the same way for
+   ``--people-rounds``. Their queries are counted twice: right after the key cache was
+   emptied (sealed values then cost a query for each key not cached, as on a server after
+   a minute without a request), and again warm; a page whose warm queries are more for
+   the busy person than for the quiet one grows with the data, and is named.
 3. ``python -m peerwork.run`` (what ``make run`` starts: gunicorn with two workers, the
    task worker and the deadline loop) on the same database; 8 concurrent clients load
    dashboards for ``--seconds``; reported: requests per second and client-side times.
@@ -20,7 +28,7 @@ pages answer in tens of milliseconds on a national-scale data set).
    together), sampled every 0.2 s: resident set size, and proportional set size (shared
    pages divided among the processes that share them, the fairer sum for forked workers).
 
-Prints tables; takes about two minutes on two cores. The clients run on the same machine
+Prints tables; takes three to four minutes on two cores. The clients run on the same machine
 as the server, so throughput is a floor, not what a separate client machine would see.
 """
 
@@ -40,10 +48,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.people_pages import PEOPLE_PAGES, PeoplePage  # noqa: E402
 from bench.server import (  # noqa: E402
     ROLES,
     RunningPeerwork,
@@ -63,7 +73,8 @@ class Timings:
     name: str
     path: str
     seconds: list[float] = field(default_factory=list)
-    queries: int = 0
+    queries: int = 0  # with the keys of sealed values cached, as on a warm server
+    cold_queries: int = 0  # the first request after the key cache was emptied
 
     @property
     def median_ms(self) -> float:
@@ -74,49 +85,143 @@ class Timings:
         return statistics.quantiles(self.seconds, n=20, method="inclusive")[18] * 1000
 
 
-def server_times(largest_by_role: dict[str, str], *, rounds: int, warmup: int) -> list[Timings]:
-    """Median and p95 of each role's dashboard and of the bare view, interleaved."""
-    from django.conf import settings
-    from django.db import connection
+WHO = ("quiet", "busy")
+
+
+def _client(username: str) -> Any:
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
 
     from peerwork.core.models import User
 
-    targets: list[tuple[Timings, Client]] = []
-    with override_settings(ROOT_URLCONF="bench.urls"):
-        for role in ROLES:
-            client = Client(HTTP_HOST="127.0.0.1")
-            client.force_login(User.objects.get(username=largest_by_role[role]))
-            targets.append((Timings(f"my day: {role.replace('_', ' ')}", "/"), client))
-        bare_client = Client(HTTP_HOST="127.0.0.1")
-        bare_client.force_login(User.objects.get(username=largest_by_role["staff"]))
-        targets.append((Timings(BARE, "/bench/bare"), bare_client))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=username))
+    return client
 
-        for timings, client in targets:
+
+def dashboard_targets(largest_by_role: dict[str, str]) -> list[tuple[Timings, Any]]:
+    """Each role's dashboard, and the bare view as a staff member."""
+    targets = [
+        (Timings(f"my day: {role.replace('_', ' ')}", "/"), _client(largest_by_role[role]))
+        for role in ROLES
+    ]
+    targets.append((Timings(BARE, "/bench/bare"), _client(largest_by_role["staff"])))
+    return targets
+
+
+def people_targets(network: Any) -> list[tuple[Timings, Any]]:
+    """Every people page for the quiet and the busy person (``generate_people``), named
+    "page (quiet)" and "page (busy)"."""
+    bench = network.bench_people
+    clients = {"quiet": _client(bench.quiet), "busy": _client(bench.busy)}
+    ids = {"quiet": bench.quiet_id, "busy": bench.busy_id}
+    hr = _client(network.largest_by_role["hr"])
+    targets = []
+    for page in PEOPLE_PAGES:
+        for who in WHO:
+            path = page.path_for(ids[who])
+            client = hr if page.as_hr else clients[who]
+            targets.append((Timings(f"{page.name} ({who})", path), client))
+    return targets
+
+
+def count_queries(targets: Sequence[tuple[Timings, Any]]) -> None:
+    """Each target's database queries, in untimed requests: once with the key cache just
+    emptied (as after a minute without a request, ``keyring.CACHE_SECONDS``), once warm.
+    Also checks every page answers 200 with a heading, not a redirect."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerwork.core import keyring
+
+    for timings, client in targets:
+        keyring.forget_cached_keys()
+        for attempt in ("cold", "warm"):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(timings.path)
             page = response.content.decode()
-            if response.status_code != 200 or (timings.path == "/" and "<h1>" not in page):
+            if response.status_code != 200 or (timings.path != "/bench/bare" and "<h1" not in page):
                 raise RuntimeError(
                     f"{timings.name} answered {response.status_code} {response.get('Location', '')}"
                 )
-            timings.queries = len(queries)
-        if settings.DEBUG:
-            raise RuntimeError("DEBUG is on: times would include query logging")
+            if attempt == "cold":
+                timings.cold_queries = len(queries)
+            else:
+                timings.queries = len(queries)
 
-        order = list(range(len(targets)))
-        shuffle = random.Random(1).shuffle
-        for number in range(warmup + rounds):
-            shuffle(order)
-            for index in order:
-                timings, client = targets[index]
-                started = time.perf_counter()
-                client.get(timings.path)
-                elapsed = time.perf_counter() - started
-                if number >= warmup:
-                    timings.seconds.append(elapsed)
+
+def interleaved(
+    targets: Sequence[tuple[Timings, Any]], *, rounds: int, warmup: int
+) -> list[Timings]:
+    """Median and p95 of each target: round after round, each target once per round in a
+    shuffled order, so every target sees the same machine."""
+    from django.conf import settings
+
+    if settings.DEBUG:
+        raise RuntimeError("DEBUG is on: times would include query logging")
+    order = list(range(len(targets)))
+    shuffle = random.Random(1).shuffle
+    for number in range(warmup + rounds):
+        shuffle(order)
+        for index in order:
+            timings, client = targets[index]
+            started = time.perf_counter()
+            client.get(timings.path)
+            elapsed = time.perf_counter() - started
+            if number >= warmup:
+                timings.seconds.append(elapsed)
     return [timings for timings, _client in targets]
+
+
+def server_times(
+    network: Any, *, rounds: int, people_rounds: int, warmup: int
+) -> tuple[list[Timings], list[Timings]]:
+    """The dashboards and the bare view; then the people module's pages."""
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        dashboards = dashboard_targets(network.largest_by_role)
+        count_queries(dashboards)
+        print(f"Server time: dashboards, {rounds} rounds …", flush=True)
+        first = interleaved(dashboards, rounds=rounds, warmup=warmup)
+        people = people_targets(network)
+        count_queries(people)
+        print(f"Server time: people pages, {people_rounds} rounds …", flush=True)
+        second = interleaved(people, rounds=people_rounds, warmup=warmup)
+    return first, second
+
+
+def _pair(timings: Sequence[Timings], page: PeoplePage) -> tuple[Timings, Timings]:
+    by_name = {t.name: t for t in timings}
+    quiet, busy = (by_name[f"{page.name} ({who})"] for who in WHO)
+    return quiet, busy
+
+
+def people_table(timings: Sequence[Timings], bare: Timings) -> str:
+    rows = [
+        (
+            "page",
+            "quiet median ms",
+            "p95",
+            "queries (cold)",
+            "busy median ms",
+            "p95",
+            "queries (cold)",
+        )
+    ]
+    for page in PEOPLE_PAGES:
+        quiet, busy = _pair(timings, page)
+        rows.append(
+            (
+                f"{page.name} {page.path}",
+                f"{quiet.median_ms:.1f}",
+                f"{quiet.p95_ms:.1f}",
+                f"{quiet.queries} ({quiet.cold_queries})",
+                f"{busy.median_ms:.1f}",
+                f"{busy.p95_ms:.1f}",
+                f"{busy.queries} ({busy.cold_queries})",
+            )
+        )
+    return render_table(rows, right=lambda i: i > 0)
 
 
 def enrol(usernames: Iterable[str]) -> None:
@@ -330,7 +435,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=300)
     parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=200, help="requests per page, timed")
+    parser.add_argument("--rounds", type=int, default=200, help="requests per dashboard, timed")
+    parser.add_argument(
+        "--people-rounds", type=int, default=100, help="requests per people page, timed"
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0, help="of the throughput run")
     parser.add_argument("--database-url", help="an empty database (default: SQLite, temporary)")
@@ -377,11 +485,17 @@ def run(options: argparse.Namespace, env: dict[str, str]) -> int:
         f"{time.monotonic() - began:.0f} s; the largest has {largest} people.",
         flush=True,
     )
+    print("The people module's records:", flush=True)
+    for kind, count in sorted(network.people_module.items()):
+        print(f"  {kind}: {count}", flush=True)
 
-    enrol(network.largest_by_role.values())
+    enrol(
+        [*network.largest_by_role.values(), network.bench_people.quiet, network.bench_people.busy]
+    )
 
-    print(f"Server time: {options.rounds} rounds …", flush=True)
-    timings = server_times(network.largest_by_role, rounds=options.rounds, warmup=10)
+    timings, people_timings = server_times(
+        network, rounds=options.rounds, people_rounds=options.people_rounds, warmup=10
+    )
     people = [network.largest_by_role[role] for role in ROLES]
     cookies = session_cookies([people[n % len(people)] for n in range(options.clients)])
     connections.close_all()
@@ -410,6 +524,24 @@ def run(options: argparse.Namespace, env: dict[str, str]) -> int:
         over = "" if t is bare else f"+{t.median_ms - bare.median_ms:.1f}"
         rows.append((t.name, f"{t.median_ms:.1f}", f"{t.p95_ms:.1f}", str(t.queries), over))
     print(render_table(rows, right=lambda i: i > 0))
+
+    print()
+    print(
+        "The people module's pages, for the quiet and the busy person of the largest "
+        f"organisation (a staff record: HR reading theirs); {options.people_rounds} requests "
+        "each. Queries: with the keys of sealed values cached (cold: the first request after "
+        "the key cache was emptied)."
+    )
+    print(people_table(people_timings, bare))
+    growing = [
+        page.name
+        for page in PEOPLE_PAGES
+        if _pair(people_timings, page)[1].queries > _pair(people_timings, page)[0].queries
+    ]
+    if growing:
+        print(f"Queries grow with the data on: {', '.join(growing)}.")
+    else:
+        print("No page's queries grow with the data (busy = quiet, keys cached).")
 
     ordered = sorted(load.times)
     print()

@@ -7,12 +7,16 @@ it JavaScript.
 Starts Peerwork as ``make run`` does (the demo seed, on a fresh SQLite file in a temporary
 folder), then loads the sign-in page, the page asking for the two-step sign-in code, the
 dashboard ("my day") of one demo person for each role and the inbox (the page with the
-most JavaScript), each in a new browser context with the cache disabled. People sign in
-through the real forms, setting up an authenticator app when Peerwork asks them to
-(``bench/browser.py``). Bytes are Chromium's own count (``encodedDataLength`` of every
-response, from the DevTools protocol); JavaScript is what Chromium loaded as scripts.
-Requests to any other host are counted and reported: there must be none. Prints a table;
-exits 1 when a page is over budget.
+most JavaScript), each in a new browser context with the cache disabled. Then the people
+module's pages (``bench/people_pages.py``) twice: in the demo, as Olena (her staff record
+as Grace, HR), and at scale, as the busy person of one generated organisation of 740
+people (``bench/generate.py``, written into the same database before Peerwork starts; its
+staff record as that organisation's HR officer). People sign in through the real forms,
+setting up an authenticator app when Peerwork asks them to (``bench/browser.py``). Bytes
+are Chromium's own count (``encodedDataLength`` of every response, from the DevTools
+protocol); JavaScript is what Chromium loaded as scripts. Requests to any other host are
+counted and reported: there must be none. Prints a table; exits 1 when a page is over
+budget.
 
 The browser is Debian's ``/usr/bin/chromium`` (``apt-get install chromium``), driven by
 Playwright from its wheel; nothing is downloaded.
@@ -21,12 +25,15 @@ Playwright from its wheel; nothing is downloaded.
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +41,8 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser import chromium, sign_in  # noqa: E402
+from bench.generate import SLUG_PREFIX  # noqa: E402
+from bench.people_pages import PEOPLE_PAGES  # noqa: E402
 from bench.server import (  # noqa: E402
     ROLES,
     RunningPeerwork,
@@ -43,6 +52,15 @@ from bench.server import (  # noqa: E402
 
 PAGE_BUDGET = 60 * 1024
 SCRIPT_BUDGET = 20 * 1024
+
+# The people module's pages are measured twice. In the demo, as Olena (an OST answer, a
+# share with her line manager, an agreed working pattern) and, for her staff record, as
+# Grace (HR). And at scale, in one generated organisation of NETWORK_PEOPLE people, as its
+# busy person (every category with a long history, 80 shares made, 25 received, 3,000 reads
+# of their answers, a weekly appointment: bench/generate_people.py) and as its HR officer.
+DEMO_PERSON = "olena"
+DEMO_HR = "grace"
+NETWORK_PEOPLE = 740
 
 
 @dataclass
@@ -175,14 +193,92 @@ def second_step_state(browser: Any, peerwork: RunningPeerwork, username: str) ->
     return state
 
 
-def measure_all(peerwork: RunningPeerwork) -> list[PageWeight]:
-    people = covering_people(peerwork.demo_people())
+def generated_network(env: dict[str, str]) -> dict[str, Any]:
+    """Before Peerwork starts: migrate its database and generate one organisation of
+    ``NETWORK_PEOPLE`` people in it (``bench/generate.py``); what was made, as JSON."""
+    here = Path(__file__).resolve().parent
+    run = partial(subprocess.run, env=env, cwd=here.parent, check=True, capture_output=True)
+    run([sys.executable, str(here.parent / "manage.py"), "migrate", "--verbosity", "0"])
+    made = run(
+        [
+            sys.executable,
+            str(here / "generate.py"),
+            "--organisations",
+            "1",
+            "--people",
+            str(NETWORK_PEOPLE),
+            "--password",
+            env["PEERWORK_DEMO_PASSWORD"],
+            "--json",
+        ],
+        text=True,
+    )
+    network: dict[str, Any] = json.loads(made.stdout)
+    return network
+
+
+def people_pages(
+    browser: Any,
+    peerwork: RunningPeerwork,
+    *,
+    person: str,
+    hr: str,
+    label: str,
+    secrets: dict[str, str],
+    states: dict[str, Any],
+    person_id: str | None = None,
+    person_name: str = "",
+) -> list[PageWeight]:
+    """The people module's pages of ``person`` (and their staff record as ``hr``). Without
+    ``person_id``, HR finds the record in their list of staff records by ``person_name``.
+    ``states`` holds the signed-in state of everyone signed in already (a second sign-in
+    within 30 seconds would need the same two-step code again, which is refused)."""
+    for username in (person, hr):
+        if username not in states:
+            states[username], _asked = signed_in_state(browser, peerwork, username, secrets)
+    state, hr_state = states[person], states[hr]
+    if person_id is None:
+        context = browser.new_context(storage_state=hr_state)
+        page = context.new_page()
+        page.goto(f"{peerwork.url}/records")
+        href = page.locator("main a", has_text=person_name).first.get_attribute("href") or ""
+        context.close()
+        person_id = href.rstrip("/").rsplit("/", 1)[-1]
+    weights = []
+    for people_page in PEOPLE_PAGES:
+        path = people_page.path_for(person_id)
+        weight = measure(
+            browser,
+            f"{peerwork.url}{path}",
+            name=f"{people_page.name} {people_page.path} ({label})",
+            storage_state=hr_state if people_page.as_hr else state,
+        )
+        if weight.path != path:
+            raise RuntimeError(f"{path} for {label} answered with {weight.path}")
+        weights.append(weight)
+    return weights
+
+
+def _generated(person: dict[str, Any]) -> bool:
+    """Someone of the generated organisation, not of the demo's story."""
+    places = [str(slug) for slug in person.get("organisations", [])]
+    return bool(places) and all(slug.startswith(SLUG_PREFIX) for slug in places)
+
+
+def measure_all(peerwork: RunningPeerwork, network: dict[str, Any]) -> list[PageWeight]:
+    everyone = peerwork.demo_people()
+    # The demo's own people (the generated organisation's are not in its story).
+    demo = [person for person in everyone if not _generated(person)]
+    people = covering_people(demo)
+    names = {str(person["username"]): str(person["name"]) for person in demo}
     secrets: dict[str, str] = {}
+    states: dict[str, Any] = {}
     asked_for_code = []
     with chromium() as browser:
         weights = [measure(browser, f"{peerwork.url}/accounts/login/", name="sign-in page")]
         for username, roles in people:
             state, asked = signed_in_state(browser, peerwork, username, secrets)
+            states[username] = state
             if asked:
                 asked_for_code.append(username)
             label = f"my day: {username} ({', '.join(r.replace('_', ' ') for r in roles)})"
@@ -201,6 +297,27 @@ def measure_all(peerwork: RunningPeerwork) -> list[PageWeight]:
             state = second_step_state(browser, peerwork, asked_for_code[0])
             url = f"{peerwork.url}/accounts/2fa/authenticate/"
             weights.insert(1, measure(browser, url, name="two-step code page", storage_state=state))
+        weights += people_pages(
+            browser,
+            peerwork,
+            person=DEMO_PERSON,
+            hr=DEMO_HR,
+            label=f"demo: {DEMO_PERSON}",
+            secrets=secrets,
+            states=states,
+            person_name=names[DEMO_PERSON],
+        )
+        bench = network["bench_people"]
+        weights += people_pages(
+            browser,
+            peerwork,
+            person=bench["busy"],
+            hr=network["largest_by_role"]["hr"],
+            label=f"at scale: busy, {network['largest_size']} people",
+            secrets=secrets,
+            states=states,
+            person_id=bench["busy_id"],
+        )
     return weights
 
 
@@ -250,9 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="peerwork-page-weight-"))
     env = bench_environment(var_dir=folder, password=f"bench-{secrets.token_hex(6)}")
     try:
-        print(f"Starting Peerwork (demo seed) in {folder} …", flush=True)
+        print(f"Generating an organisation of {NETWORK_PEOPLE} people in {folder} …", flush=True)
+        network = generated_network(env)
+        print("Starting Peerwork (demo seed) beside it …", flush=True)
         with running_peerwork(env) as peerwork:
-            weights = measure_all(peerwork)
+            weights = measure_all(peerwork, network)
     finally:
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)
