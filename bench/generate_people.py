@@ -414,7 +414,8 @@ def fill_organisation(
 ) -> Counter[str]:
     """Make the people module's rows for one organisation and write them, in its scope and
     outside any transaction (the organisation's people are committed already). ``bench``
-    (the largest organisation only) is filled with the two benchmark people's usernames."""
+    (the largest organisation only) is filled with the two benchmark people (usernames and
+    membership ids)."""
     from django_scopes import scope
 
     with scope(organisation=organisation.pk):

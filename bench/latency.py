@@ -28,7 +28,7 @@ pages answer in tens of milliseconds on a national-scale data set).
    together), sampled every 0.2 s: resident set size, and proportional set size (shared
    pages divided among the processes that share them, the fairer sum for forked workers).
 
-Prints tables; takes three to four minutes on two cores. The clients run on the same machine
+Prints tables; takes about two minutes on two cores. The clients run on the same machine
 as the server, so throughput is a floor, not what a separate client machine would see.
 """
 

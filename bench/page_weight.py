@@ -352,7 +352,8 @@ def details(weights: Sequence[PageWeight]) -> str:
     for weight in weights:
         lines.append(f"{weight.name}:")
         for t in sorted(weight.transfers, key=lambda t: -t.size):
-            path = urlsplit(t.url).path or t.url
+            # A data: address is drawn by the browser itself (a form control's icon).
+            path = "data: (no request)" if t.url.startswith("data:") else urlsplit(t.url).path
             lines.append(
                 f"  {kb(t.size):>6} KB  {t.status}  {t.kind:<10} {t.encoding or '-':<5} {path}"
             )
