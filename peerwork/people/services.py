@@ -148,15 +148,25 @@ def read_disclosures(
     if not (history and actor.pk == owner.pk):
         rows = rows.filter(replaced_at__isnull=True)
     found = list(rows.order_by("category", "-made_at"))
+    # One event per disclosure read; the owner reading their own history is one event per
+    # category (the newest row, and how many were shown), so a long history does not make
+    # the page slower with every answer ever given.
+    shown: dict[str, tuple[Disclosure, int]] = {}
     for disclosure in found:
-        audit.record_read(
-            actor=actor,
-            action="disclosure.read",
-            object_type="people.disclosure",
-            object_id=disclosure.pk,
-            subject=owner,
-            data_class=DataClass.DISCLOSED,
-        )
+        newest, count = shown.get(disclosure.category, (disclosure, 0))
+        shown[disclosure.category] = (newest, count + 1)
+    audit.record_reads(
+        {
+            "actor": actor,
+            "action": "disclosure.read",
+            "object_type": "people.disclosure",
+            "object_id": newest.pk,
+            "subject": owner,
+            "data_class": DataClass.DISCLOSED,
+            "detail": {"rows": count} if count > 1 else None,
+        }
+        for newest, count in shown.values()
+    )
     return found
 
 

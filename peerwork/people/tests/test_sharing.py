@@ -324,3 +324,20 @@ def test_two_first_saves_of_a_staff_record_do_not_both_win(harbourside):
             actor=s.ravi, person=s.amina, record=second, version=None, changes={"grade": "P3"}
         )
     assert StaffRecord.objects.get(membership=s.amina).grade == "P2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_reading_a_long_history_writes_one_event_per_category(story):
+    from peerwork.core.audit import events_about
+
+    with scope(organisation=story.harbourside):
+        for medicine in ("methadone", "buprenorphine", "methadone"):
+            services.disclose(
+                actor=story.amina, owner=story.amina, category="ost", answer={"medicine": medicine}
+            )
+        shown = services.read_disclosures(actor=story.amina, owner=story.amina, history=True)
+        assert len(shown) == 3
+        reads = list(events_about(story.amina))
+        assert len(reads) == 1
+        assert reads[0].object_id == shown[0].pk  # the newest answer
+        assert reads[0].detail == {"rows": 3}
