@@ -50,6 +50,7 @@ from .models import DEFAULT_SHARE_DAYS, Category, Disclosure, Profile, SharingGr
 READS_PAGE_SIZE = 50
 # A share's row carries its stop and renew forms: 20 keep a page well within the budget.
 SHARES_PAGE_SIZE = 20
+SHARED_PAGE_SIZE = 30
 SHARES_ON_READS_PAGE = 20
 
 
@@ -551,10 +552,14 @@ def reads(request: HttpRequest) -> HttpResponse:
 def shared(request: HttpRequest) -> HttpResponse:
     """The shares active now that reach the member: whose, what, why and until when."""
     member = _member(request)
-    grants = services.shares_with(member)
+    # A page at a time: shares with everyone grow with the organisation, and each row opens
+    # its owner's sealed purpose.
+    page = Paginator(services.shares_with(member), SHARED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
-    rows = [_share_row(grant, now, reader=True) for grant in grants]
-    return render(request, "people/shared.html", {"rows": rows})
+    rows = [_share_row(grant, now, reader=True) for grant in page]
+    return render(request, "people/shared.html", {"rows": rows, "page": page})
 
 
 @dataclass(frozen=True)

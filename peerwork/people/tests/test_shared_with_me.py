@@ -200,3 +200,26 @@ def test_the_list_answers_in_a_fixed_number_of_queries(story, django_assert_max_
     with django_assert_max_num_queries(few_queries):
         html = client.get("/shared").content.decode()
     assert html.count('href="/shared/') == 7
+
+
+def test_shares_with_everyone_come_a_page_at_a_time(story):
+    from peerwork.core.services import add_member
+    from peerwork.people.mine_views import SHARED_PAGE_SIZE
+
+    with scope(organisation=story.harbourside):
+        for number in range(SHARED_PAGE_SIZE + 2):
+            person = add_member(
+                organisation=story.harbourside,
+                username=f"open{number}",
+                display_name=f"Open Colleague {number:02d}",
+                email=f"open{number}@example.org",
+                roles=["staff"],
+                team=story.team,
+            )
+            services.share(
+                actor=person, audience="organisation", categories=["drug_use"], purpose="open"
+            )
+    first = signed_in(story.joseph).get(reverse("people:shared")).content.decode()
+    second = signed_in(story.joseph).get(reverse("people:shared") + "?page=2").content.decode()
+    assert first.count("Open Colleague") == SHARED_PAGE_SIZE
+    assert second.count("Open Colleague") == 2
