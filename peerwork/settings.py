@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     # Before allauth, so our templates (allauth/layouts/base.html …) override its own.
     "peerwork.core",
     "peerwork.people",
+    "peerwork.outreach",
     "allauth",
     "allauth.account",
     "allauth.mfa",
