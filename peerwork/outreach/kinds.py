@@ -1,0 +1,52 @@
+"""The outreach module's kinds of message (``peerwork.core.notify``).
+
+They go to lock screens, shared inboxes and SMS, so they say as little as possible: that a
+shift needs someone, never the area, what the workers carry or who they are. The link
+opens the shift, where a signed-in person allowed to see it reads the rest.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from peerwork.core.models import Notification
+from peerwork.core.models.notifications import Channel
+from peerwork.core.notify import register_kind
+
+# Alerts matter more than any preference for quiet: in the app, by email and by SMS.
+ALERT_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
+def _shift_link(notification: Notification) -> str | None:
+    # The shift page comes with the pages of issue 5; until then the message has no link.
+    return reverse("outreach:shift", args=[notification.params["shift"]])
+
+
+OVERDUE = register_kind(
+    "outreach.overdue",
+    subject=_("An outreach shift is overdue"),
+    body=_(
+        "A worker has not checked in from an outreach shift. Open the shift and say "
+        "“I'm on it” if you are handling it."
+    ),
+    default_channels=ALERT_CHANNELS,
+    link=_shift_link,
+)
+MISSING = register_kind(
+    "outreach.missing",
+    subject=_("An outreach shift needs you now"),
+    body=_(
+        "A worker is still not back from an outreach shift and now counts as missing. "
+        "Follow the team's plan for the worst case."
+    ),
+    default_channels=ALERT_CHANNELS,
+    link=_shift_link,
+)
+BACK = register_kind(
+    "outreach.back",
+    subject=_("An outreach worker is back"),
+    body=_("The outreach shift you were alerted about has checked in. Nothing more to do."),
+    default_channels=ALERT_CHANNELS,
+    link=_shift_link,
+)
