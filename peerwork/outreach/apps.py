@@ -11,6 +11,6 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         # The register of personal data, the kinds of message and the escalation step of
         # the deadline loop.
-        from . import kinds, personal_data  # noqa: F401
+        from . import escalation, kinds, personal_data  # noqa: F401
 
         personal_data.register()

@@ -235,7 +235,7 @@ def im_ok(*, actor: Membership, shift: Shift, now: datetime | None = None) -> Sh
 
 def check_in(*, actor: Membership, shift: Shift, now: datetime | None = None) -> Shift:
     """The worker is back: the shift is returned, the loop stops watching it, and
-    everyone already alerted is told (once each)."""
+    everyone already alerted (but the one checking in) is told, once each."""
     now = now or timezone.now()
     _require_worker(actor, shift)
     with transaction.atomic():
@@ -249,7 +249,7 @@ def check_in(*, actor: Membership, shift: Shift, now: datetime | None = None) ->
         )
         _event(shift, ShiftEvent.Kind.CHECKED_IN, actor, now)
         _audit(actor, "outreach.shift.check_in", shift)
-        for member in alerted(shift):
+        for member in [m for m in alerted(shift) if m.pk != actor.pk]:
             notify(recipient=member, kind=kinds.BACK.kind, params={"shift": str(shift.pk)}, now=now)
     return _fresh(shift)
 

@@ -1,0 +1,206 @@
+"""The escalation loop: overdue shifts alert their chain, step by step, until someone
+says "I'm on it" (issue 5 item 5; guide §4.4; DESIGN.md "deadlines").
+
+Built like healthchecks' ``sendalerts``: ``Shift.escalation_due_at`` is the due time
+(a partial index covers the watched states), ``due`` reads the ids of due shifts across
+organisations, and each is claimed with a conditional update from the exact state, step
+and due time it was seen with. Only the loop whose update changed the row goes on, so
+several loops may run at once and each step is taken once.
+
+The step's messages are created through ``notify`` in the SAME transaction as the claim:
+the deliveries commit with it, so a loop killed right after claiming loses nothing (the
+core's ``DueDeliveries`` step sends any delivery whose send was never queued), and a
+claim that rolls back sends nothing. Sending is the core's job: one delivery per channel,
+retried with backoff, every attempt recorded.
+
+What one claim does, seen in state S at step k:
+
+- ``out`` (the planned return plus grace has passed): the shift is overdue, and step 1
+  alerts its recipients.
+- ``overdue`` or ``missing``: step k+1 alerts its recipients; once the chain has run out,
+  the last step's recipients are alerted again at its wait, until someone acknowledges.
+- Once the overdue time plus the policy's ``missing_after`` has passed, the shift counts
+  as missing: everyone alerted so far is told, and the chain moves on at once.
+
+A step that finds nobody (no on-call manager on the rota, a lone worker with no partner)
+is written on the timeline and the next step comes due at once. A shift whose claim raises
+is set aside (its due time cleared, a SET_ASIDE line on its timeline, the error logged)
+and the loop goes on with the others: no shift can stop it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django_scopes import scope, scopes_disabled
+
+from peerwork.core.deadlines import BATCH_SIZE, ClaimingStep, register_deadline
+from peerwork.core.models import Membership, Role
+from peerwork.core.notify import notify
+from peerwork.core.views import active_members
+
+from . import kinds
+from .models import WATCHED_STATES, EscalationStep, OnCall, Shift, ShiftEvent
+from .services import StepPlan, alerted, policy_for, steps_for
+
+logger = logging.getLogger(__name__)
+
+# (shift id, organisation id, state, step, due time): what the claim must still find.
+DueShift = tuple[uuid.UUID, uuid.UUID, str, int, datetime | None]
+MAX_STEP = 30000  # the step counter keeps counting repeats of the last step; capped
+
+
+class Escalation(ClaimingStep[DueShift]):
+    name = "outreach.escalation"
+
+    def due(self, now: datetime) -> list[DueShift]:
+        with scopes_disabled():  # every organisation's due shifts: ids and times only
+            return list(
+                Shift.objects.filter(state__in=WATCHED_STATES, escalation_due_at__lte=now)
+                .order_by("escalation_due_at")
+                .values_list(
+                    "pk", "organisation_id", "state", "escalation_step", "escalation_due_at"
+                )[:BATCH_SIZE]
+            )
+
+    def __call__(self, now: datetime) -> int:
+        acted = 0
+        for item in self.due(now):
+            try:
+                won = self.claim(item, now)
+            except Exception:
+                logger.exception("outreach shift %s set aside after an error", item[0])
+                set_aside(item, now)
+                continue
+            if won:
+                self.act(item, now)
+                acted += 1
+        return acted
+
+    def claim(self, item: DueShift, now: datetime) -> bool:
+        """Take the next step if no other loop has, and create its messages with it."""
+        shift_id, organisation_id, state, step, due_at = item
+        with scope(organisation=organisation_id), transaction.atomic():
+            shift = Shift.objects.get(pk=shift_id)
+            policy = policy_for(organisation_id=organisation_id, site_id=shift.site_id)
+            chain = steps_for(policy)
+            index = min(step, len(chain) - 1)
+            plan = chain[index]
+            overdue_at = shift.deadline(policy)
+            missing_at = overdue_at + policy.missing_after
+            new_state = Shift.State.OVERDUE if state == Shift.State.OUT else state
+            if new_state == Shift.State.OVERDUE and now >= missing_at:
+                new_state = Shift.State.MISSING
+            recipients = recipients_for(shift, plan, now=now)
+            next_due = now + plan.wait if recipients else now
+            if new_state == Shift.State.OVERDUE:
+                next_due = min(next_due, missing_at)
+            won = Shift.objects.filter(
+                pk=shift_id,
+                state=state,
+                escalation_step=step,
+                escalation_due_at=due_at,
+                acknowledged_at__isnull=True,
+            ).update(
+                state=new_state,
+                escalation_step=min(step + 1, MAX_STEP),
+                escalation_due_at=next_due,
+                version=F("version") + 1,
+            )
+            if not won:
+                return False
+            params = {"shift": str(shift.pk)}
+            if state == Shift.State.OUT:
+                _event(shift, ShiftEvent.Kind.OVERDUE, now)
+            told = recipients
+            if new_state == Shift.State.MISSING and state != Shift.State.MISSING:
+                # Everyone alerted so far hears it is now serious, with this step's people,
+                # each once.
+                _event(shift, ShiftEvent.Kind.MISSING, now)
+                earlier = alerted(shift)
+                told = earlier + [m for m in recipients if m.pk not in {e.pk for e in earlier}]
+            kind = kinds.MISSING if new_state == Shift.State.MISSING else kinds.OVERDUE
+            for member in told:
+                notify(recipient=member, kind=kind.kind, params=params, now=now)
+            _event(
+                shift,
+                ShiftEvent.Kind.ALERTED,
+                now,
+                {
+                    "step": index + 1,
+                    "who": plan.who,
+                    "channels": list(plan.channels),
+                    "recipients": [str(m.pk) for m in recipients],
+                },
+            )
+        return True
+
+
+def recipients_for(shift: Shift, plan: StepPlan, *, now: datetime) -> list[Membership]:
+    """Who a step alerts: active members, never the shift's own workers except as each
+    other's partner. An unknown kind of step is an error (the shift is set aside)."""
+    workers = list(
+        Membership.objects.filter(shift_places(shift)).select_related("user", "organisation")
+    )
+    worker_ids = {m.pk for m in workers}
+    live = Membership.objects.filter(active_members(), organisation_id=shift.organisation_id)
+    if plan.who == EscalationStep.Who.PARTNER:
+        # Each worker alerts the other: on a shift of two, both are told the shift is late.
+        found = [m for m in workers if m.is_active] if len(workers) > 1 else []
+    elif plan.who == EscalationStep.Who.BUDDY:
+        found = list(live.filter(pk=plan.buddy_id)) if plan.buddy_id else []
+    elif plan.who == EscalationStep.Who.LINE_MANAGER:
+        found = list(live.filter(pk__in=[m.line_manager_id for m in workers if m.line_manager_id]))
+    elif plan.who == EscalationStep.Who.ON_CALL:
+        turns = OnCall.objects.filter(
+            organisation_id=shift.organisation_id, starts_at__lte=now, ends_at__gt=now
+        )
+        site_turns = turns.filter(site_id=shift.site_id) if shift.site_id else turns.none()
+        chosen = site_turns if site_turns.exists() else turns.filter(site__isnull=True)
+        found = list(live.filter(pk__in=chosen.values("member_id")))
+    elif plan.who == EscalationStep.Who.DIRECTOR:
+        found = list(live.filter(role_grants__role=Role.DIRECTOR))
+    else:
+        raise ValueError(f"unknown escalation step {plan.who!r}")
+    if plan.who != EscalationStep.Who.PARTNER:
+        found = [m for m in found if m.pk not in worker_ids]
+    unique = {m.pk: m for m in found}
+    return sorted(unique.values(), key=lambda m: str(m.pk))
+
+
+def shift_places(shift: Shift) -> Q:
+    return Q(pk__in=shift.workers.values("member_id"))
+
+
+def set_aside(item: DueShift, now: datetime) -> None:
+    """Stop watching a shift whose step failed, so it cannot hold the loop up; the
+    timeline says so, for a person to look at."""
+    shift_id, organisation_id, state, step, due_at = item
+    try:
+        with scope(organisation=organisation_id), transaction.atomic():
+            cleared = Shift.objects.filter(
+                pk=shift_id, state=state, escalation_step=step, escalation_due_at=due_at
+            ).update(escalation_due_at=None)
+            if cleared:
+                ShiftEvent.objects.create(
+                    organisation_id=organisation_id,
+                    shift_id=shift_id,
+                    kind=ShiftEvent.Kind.SET_ASIDE,
+                    at=now,
+                    detail={"step": step},
+                )
+    except Exception:
+        logger.exception("outreach shift %s could not be set aside", shift_id)
+
+
+def _event(shift: Shift, kind: str, now: datetime, detail: dict[str, object] | None = None) -> None:
+    ShiftEvent.objects.create(
+        organisation_id=shift.organisation_id, shift=shift, kind=kind, at=now, detail=detail or {}
+    )
+
+
+escalation = register_deadline(Escalation())
