@@ -60,7 +60,11 @@ class Escalation(ClaimingStep[DueShift]):
     def due(self, now: datetime) -> list[DueShift]:
         with scopes_disabled():  # every organisation's due shifts: ids and times only
             return list(
-                Shift.objects.filter(state__in=WATCHED_STATES, escalation_due_at__lte=now)
+                Shift.objects.filter(
+                    state__in=WATCHED_STATES,
+                    escalation_due_at__isnull=False,  # as the partial index says
+                    escalation_due_at__lte=now,
+                )
                 .order_by("escalation_due_at")
                 .values_list(
                     "pk", "organisation_id", "state", "escalation_step", "escalation_due_at"

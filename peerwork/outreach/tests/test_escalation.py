@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
+from django_tasks_db.models import DBTaskResult
 
 from peerwork.core.deadlines import DueDeliveries, registered_steps
 from peerwork.core.models import Delivery, Notification, Site
@@ -191,6 +192,37 @@ def test_a_loop_killed_after_claiming_still_leaves_the_alerts_to_be_delivered(or
     assert set(deliveries.values_list("state", flat=True)) == {Delivery.State.PENDING}
     due = {d for d, _org in DueDeliveries().due(DEADLINE + Delivery.lease())}
     assert set(deliveries.values_list("pk", flat=True)) <= due
+
+
+class DiesAfterClaiming(Escalation):
+    """A loop killed (``kill -9``) the moment its claim committed."""
+
+    def act(self, item, now):
+        raise KeyboardInterrupt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_loop_that_dies_after_its_claim_committed_has_queued_the_alerts_already(story):
+    with scope(organisation=story.harbourside.pk):
+        out_on_shift(story)
+    with pytest.raises(KeyboardInterrupt):
+        DiesAfterClaiming()(DEADLINE)
+    with scope(organisation=story.harbourside.pk):
+        delivery_ids = {
+            str(pk)
+            for pk in Delivery.objects.filter(notification__kind="outreach.overdue").values_list(
+                "pk", flat=True
+            )
+        }
+    assert len(delivery_ids) == 4  # two people, email and SMS each
+    # Their sends were queued when the claim committed ...
+    queued = {
+        row.args_kwargs["args"][0]
+        for row in DBTaskResult.objects.filter(task_path="peerwork.core.tasks.deliver")
+    }
+    assert delivery_ids <= queued
+    # ... and another loop does not take the step again.
+    assert Escalation()(DEADLINE) == 0
 
 
 def test_a_broken_shift_is_set_aside_and_the_next_one_is_still_watched(org):
