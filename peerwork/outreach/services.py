@@ -142,6 +142,8 @@ def plan_shift(
         )
     if site is not None and site.organisation_id != actor.organisation_id:
         errors.setdefault("site", []).append(_("Choose a site of your organisation."))
+    if team is not None and team.organisation_id != actor.organisation_id:
+        errors.setdefault("team", []).append(_("Choose a team of your organisation."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

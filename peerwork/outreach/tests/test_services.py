@@ -60,6 +60,15 @@ def test_pairs_are_required_unless_the_policy_says_otherwise(org):
     assert evening_shift(org, workers=[org.amina]).workers.count() == 1
 
 
+def test_a_worker_site_or_team_of_another_organisation_is_refused(org):
+    with pytest.raises(ValidationError, match="workers from your organisation"):
+        evening_shift(org, workers=[org.amina, org.taras])
+    with pytest.raises(ValidationError) as refused:
+        evening_shift(org, site=org.other_site, team=org.other_team)
+    assert set(refused.value.message_dict) == {"site", "team"}
+    assert not Shift.objects.exists()
+
+
 def test_a_return_before_the_start_or_in_the_past_is_refused_and_nothing_is_saved(org):
     with pytest.raises(ValidationError, match="after the planned start"):
         evening_shift(org, planned_return=EVENING - timedelta(minutes=1))
