@@ -174,8 +174,13 @@ def notify(
     kind: str,
     params: Mapping[str, object] | None = None,
     now: datetime | None = None,
+    channels: Iterable[str] | None = None,
 ) -> Notification:
     """Tell ``recipient`` something: an inbox message, and a delivery per chosen channel.
+
+    ``channels``, when given, replaces the person's preference and the kind's default: an
+    organisation's outreach policy decides how each escalation step reaches people (§4.4),
+    not the recipient's everyday choice. The inbox is always written.
 
     The sends are enqueued when the surrounding transaction commits (nothing is sent for
     a rolled-back change), each task carrying only its delivery's id. A person whose
@@ -197,7 +202,14 @@ def notify(
         )
         deliveries: list[Delivery] = []
         if recipient.is_active:
-            for channel in channels_for(recipient, registered):
+            chosen = (
+                channels_for(recipient, registered)
+                if channels is None
+                else [
+                    c for c in dict.fromkeys(channels) if c in Channel.values and c != Channel.INBOX
+                ]
+            )
+            for channel in chosen:
                 if channel == Channel.WEBHOOK:
                     endpoints = [
                         e

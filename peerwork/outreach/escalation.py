@@ -129,7 +129,15 @@ class Escalation(ClaimingStep[DueShift]):
                 told = earlier + [m for m in recipients if m.pk not in {e.pk for e in earlier}]
             kind = kinds.MISSING if new_state == Shift.State.MISSING else kinds.OVERDUE
             for member in told:
-                notify(recipient=member, kind=kind.kind, params=params, now=now)
+                # The policy's step says how people are reached; a step with no channels
+                # (the default chain) uses each person's own choice for this kind.
+                notify(
+                    recipient=member,
+                    kind=kind.kind,
+                    params=params,
+                    now=now,
+                    channels=list(plan.channels) or None,
+                )
             _event(
                 shift,
                 ShiftEvent.Kind.ALERTED,

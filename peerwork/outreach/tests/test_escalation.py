@@ -139,6 +139,11 @@ def test_a_policys_own_chain_and_waits_are_followed(org):
     assert alerted_names() == ["daniel", "samuel"]
     event = ShiftEvent.objects.filter(kind=ShiftEvent.Kind.ALERTED).order_by("at").last()
     assert event.detail["channels"] == ["email"]
+    # Each step reaches people the way the policy says, whatever their everyday choice.
+    sent = sorted(
+        Delivery.objects.values_list("notification__recipient__user__username", "channel")
+    )
+    assert sent == [("daniel", "email"), ("samuel", "sms")]
 
 
 def test_an_acknowledgement_stops_the_chain(org):
