@@ -29,7 +29,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -56,14 +56,6 @@ SHARES_ON_READS_PAGE = 20
 
 def _member(request: HttpRequest) -> Membership:
     return cast(MemberRequest, request).member
-
-
-def _url_or_none(name: str, *args: object) -> str | None:
-    """A link to a page another part of Peerwork may not have yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _category_labels(categories: list[str]) -> list[str]:
@@ -134,8 +126,6 @@ def mine(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "active_shares": live.count() - paused,
             "paused_shares": paused,
-            "export_url": _url_or_none("people:export"),
-            "erase_url": _url_or_none("people:erase"),
         },
     )
 
@@ -597,9 +587,9 @@ def shared_grant(request: HttpRequest, shared_id: str) -> HttpResponse:
     # name says nothing about this one (a team or organisation share opens no writing).
     enter_url = None
     if grant.grantee_id == member.pk and any(
-        access.may_enter_for(member, owner, c) for c in grant.categories if grant.covers(c)
+        access.may_enter_for(member, owner, c) for c in grant.categories
     ):
-        enter_url = _url_or_none("people:disclose_for", grant.pk)
+        enter_url = reverse("people:disclose_for", args=[grant.pk])
     return render(
         request,
         "people/shared_grant.html",
