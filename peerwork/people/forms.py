@@ -27,7 +27,7 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def put_errors(
-    form: forms.Form, error: ValidationError, aliases: Mapping[str, str] | None = None
+    form: forms.BaseForm, error: ValidationError, aliases: Mapping[str, str] | None = None
 ) -> None:
     """A service's errors beside the form's fields, the others above the form.
 
@@ -41,7 +41,7 @@ def put_errors(
         form.add_error(name if name in form.fields else None, errors)
 
 
-def carry_over(form: forms.Form, name: str, value: object) -> None:
+def carry_over(form: forms.BaseForm, name: str, value: object) -> None:
     """After a save refused because the record moved on: keep everything typed, and let
     the next save knowingly go over what is stored now (the page shows it)."""
     data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound

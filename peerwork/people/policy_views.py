@@ -8,7 +8,6 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,30 +20,28 @@ from peerwork.core.views import MemberRequest, member_page
 
 from . import retention
 from .forms import carry_over, put_errors
-
-MAX_PRIVATE_DAYS = 365
-MAX_PERSONNEL_DAYS = 50 * 365
+from .models import RetentionPolicy
 
 
-class RetentionPolicyForm(forms.Form):
-    private_days = forms.IntegerField(
-        label=gettext_lazy("Days to keep disclosures and shares after someone leaves"),
-        help_text=gettext_lazy(
-            "0 to 365. During this time a person who left can still download their "
-            "information; then it is erased for good."
-        ),
-        validators=[MinValueValidator(0), MaxValueValidator(MAX_PRIVATE_DAYS)],
-    )
-    personnel_days = forms.IntegerField(
-        label=gettext_lazy("Days to keep staff records after someone leaves"),
-        help_text=gettext_lazy(
-            "What your country's employment law asks for. Then the record is kept without "
-            "the person's name, for the organisation's figures."
-        ),
-        validators=[MinValueValidator(0), MaxValueValidator(MAX_PERSONNEL_DAYS)],
-    )
+class RetentionPolicyForm(forms.ModelForm):
+    """The policy's two periods, with the labels and limits the model gives them."""
+
     seen_private_days = forms.IntegerField(widget=forms.HiddenInput)
     seen_personnel_days = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = RetentionPolicy
+        fields = ["private_days", "personnel_days"]
+        help_texts = {
+            "private_days": gettext_lazy(
+                "0 to 365. During this time a person who left can still download their "
+                "information; then it is erased for good."
+            ),
+            "personnel_days": gettext_lazy(
+                "What your country's employment law asks for. Then the record is kept "
+                "without the person's name, for the organisation's figures."
+            ),
+        }
 
 
 @require_http_methods(["GET", "POST"])
