@@ -44,6 +44,7 @@ from .models import (
     SupportRelationship,
     Team,
     User,
+    active_members,
 )
 from .tasks import invitation_from_token
 from .tokens import create_token, display_prefix, revoke_token
@@ -78,12 +79,6 @@ def member_page(view: V) -> V:
         return view(request, *args, **kwargs)
 
     return cast(V, wrapper)
-
-
-def active_members(prefix: str = "") -> Q:
-    """Memberships that have not ended (an end date may be set ahead of time)."""
-    now = timezone.now()
-    return Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": now})
 
 
 def require_list(member: Membership, data_class: DataClass) -> None:

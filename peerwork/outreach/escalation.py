@@ -39,9 +39,8 @@ from django.db.models import F, Q
 from django_scopes import scope, scopes_disabled
 
 from peerwork.core.deadlines import BATCH_SIZE, ClaimingStep, register_deadline
-from peerwork.core.models import Membership, Role
+from peerwork.core.models import Membership, Role, active_members
 from peerwork.core.notify import notify
-from peerwork.core.views import active_members
 
 from . import kinds
 from .models import WATCHED_STATES, EscalationStep, OnCall, Shift, ShiftEvent

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from peerwork.core import audit
 from peerwork.core.access import DataClass, is_supporter_of
-from peerwork.core.models import Membership, Role
+from peerwork.core.models import Membership, Role, active_members
 from peerwork.core.notify import notify
 
 from . import kinds
@@ -45,8 +45,6 @@ def register_recipients(rule: Recipients) -> Recipients:
 
 
 def _default_recipients(supporter: Membership, person: Membership) -> list[Membership]:
-    from peerwork.core.views import active_members
-
     people = (
         Membership.objects.filter(active_members(), organisation_id=person.organisation_id)
         .exclude(pk__in=[supporter.pk, person.pk])

@@ -18,8 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from peerwork.core.models import Membership
-from peerwork.core.views import active_members
+from peerwork.core.models import Membership, active_members
 
 from .forms import DATE_WIDGET, MemberChoiceField, VersionForm
 from .models import Category, SharingGrant

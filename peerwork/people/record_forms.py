@@ -19,8 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerwork.core.models import Membership, Organisation, Role
-from peerwork.core.views import active_members
+from peerwork.core.models import Membership, Organisation, Role, active_members
 
 from .forms import DATE_WIDGET, TIME_WIDGET, MemberChoiceField, VersionForm, carry_over
 from .models import ExceptionReport, StaffRecord, Unavailability, WorkingPattern

@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerwork.core.access import Action, DataClass, can, is_hr
-from peerwork.core.models import Membership
+from peerwork.core.models import Membership, active_members
 from peerwork.core.versions import StaleVersion
-from peerwork.core.views import PAGE_SIZE, MemberRequest, active_members, member_page
+from peerwork.core.views import PAGE_SIZE, MemberRequest, member_page
 
 from . import access, availability, exception_reports, services
 from .disclosures import questions_for

@@ -23,6 +23,7 @@ from .tenancy import (
     SupportRelationship,
     Team,
     User,
+    active_members,
 )
 from .tokens import ApiToken
 
@@ -47,4 +48,5 @@ __all__ = [
     "Team",
     "User",
     "WebhookEndpoint",
+    "active_members",
 ]

@@ -239,6 +239,15 @@ class Membership(OrganisationOwned):
         )
 
 
+def active_members(prefix: str = "") -> models.Q:
+    """Memberships that have not ended (an end date may be set ahead of time): the query
+    twin of ``Membership.is_active``, for pages, services and background loops alike."""
+    now = timezone.now()
+    return models.Q(**{f"{prefix}ended_at__isnull": True}) | models.Q(
+        **{f"{prefix}ended_at__gt": now}
+    )
+
+
 class MembershipRole(OrganisationOwned):
     membership = models.ForeignKey(
         Membership,
