@@ -253,21 +253,9 @@ class Shift(OrganisationOwned):
 
     # --- state rules (the one place they live) ---
 
-    def is_watched(self) -> bool:
-        return self.state in WATCHED_STATES
-
     def deadline(self, policy: OutreachPolicy) -> datetime:
         """When the shift becomes overdue: the planned return plus the policy's grace."""
         return self.planned_return + policy.grace
-
-    def is_overdue(self, policy: OutreachPolicy, now: datetime | None = None) -> bool:
-        return self.state == self.State.OUT and (now or timezone.now()) >= self.deadline(policy)
-
-    def may_check_out(self) -> bool:
-        return self.state == self.State.PLANNED
-
-    def may_check_in(self) -> bool:
-        return self.state in WATCHED_STATES
 
     def may_extend(self, now: datetime | None = None) -> bool:
         """A worker extends before the return time passes, never after (issue 5 item 3)."""

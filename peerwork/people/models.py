@@ -21,7 +21,7 @@ Work facts for planning (``WorkingPattern``, ``Unavailability``) carry no reason
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -468,12 +468,6 @@ class RetentionPolicy(OrganisationOwned):
 
     def __str__(self) -> str:
         return str(self.pk)
-
-    def private_until(self, ended_at: datetime) -> datetime:
-        return ended_at + timedelta(days=self.private_days)
-
-    def personnel_until(self, ended_at: datetime) -> datetime:
-        return ended_at + timedelta(days=self.personnel_days)
 
 
 class Erasure(OrganisationOwned):
