@@ -125,14 +125,6 @@ def staff_record_of(person: Membership) -> StaffRecord:
     )
 
 
-def person_for_disclosure(member: Membership, membership_id: object) -> Membership:
-    """Someone whose disclosures ``member`` may read under a share, or may enter as HR."""
-    person = _membership(member, membership_id)
-    if person.pk == member.pk or not can(member, Action.READ, DataClass.DISCLOSED, person):
-        raise Http404
-    return person
-
-
 def grant_for_owner(member: Membership, grant_id: object) -> SharingGrant:
     """One of the member's own shares (to change, renew, confirm or stop it)."""
     return lookup(
