@@ -53,3 +53,4 @@ errors.install(api)
 
 api.add_router("", "peerwork.core.api.router")
 api.add_router("", "peerwork.people.api.router")
+api.add_router("", "peerwork.outreach.api.router")

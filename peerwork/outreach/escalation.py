@@ -35,16 +35,17 @@ import uuid
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django_scopes import scope, scopes_disabled
 
 from peerwork.core.deadlines import BATCH_SIZE, ClaimingStep, register_deadline
-from peerwork.core.models import Membership, Role, active_members
 from peerwork.core.notify import notify
 
 from . import kinds
-from .models import WATCHED_STATES, EscalationStep, OnCall, Shift, ShiftEvent
-from .services import StepPlan, alerted, policy_for, steps_for
+from .chain import help_recipients, recipients_for
+from .models import WATCHED_STATES, Shift, ShiftEvent
+from .policy import policy_for, steps_for
+from .services import HELP_REPEAT, alerted
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ class Escalation(ClaimingStep[DueShift]):
         shift_id, organisation_id, state, step, due_at = item
         with scope(organisation=organisation_id), transaction.atomic():
             shift = Shift.objects.get(pk=shift_id)
+            if state == Shift.State.HELP:
+                return self.repeat_help(shift, item, now)
             policy = policy_for(organisation_id=organisation_id, site_id=shift.site_id)
             chain = steps_for(policy)
             index = min(step, len(chain) - 1)
@@ -150,41 +153,38 @@ class Escalation(ClaimingStep[DueShift]):
             )
         return True
 
-
-def recipients_for(shift: Shift, plan: StepPlan, *, now: datetime) -> list[Membership]:
-    """Who a step alerts: active members, never the shift's own workers except as each
-    other's partner. An unknown kind of step is an error (the shift is set aside)."""
-    workers = list(
-        Membership.objects.filter(shift_places(shift)).select_related("user", "organisation")
-    )
-    worker_ids = {m.pk for m in workers}
-    live = Membership.objects.filter(active_members(), organisation_id=shift.organisation_id)
-    if plan.who == EscalationStep.Who.PARTNER:
-        # Each worker alerts the other: on a shift of two, both are told the shift is late.
-        found = [m for m in workers if m.is_active] if len(workers) > 1 else []
-    elif plan.who == EscalationStep.Who.BUDDY:
-        found = list(live.filter(pk=plan.buddy_id)) if plan.buddy_id else []
-    elif plan.who == EscalationStep.Who.LINE_MANAGER:
-        found = list(live.filter(pk__in=[m.line_manager_id for m in workers if m.line_manager_id]))
-    elif plan.who == EscalationStep.Who.ON_CALL:
-        turns = OnCall.objects.filter(
-            organisation_id=shift.organisation_id, starts_at__lte=now, ends_at__gt=now
+    def repeat_help(self, shift: Shift, item: DueShift, now: datetime) -> bool:
+        """A call for help nobody has taken yet: the same people again, every
+        ``HELP_REPEAT``, until someone says "I'm on it" (issue 5 item 4)."""
+        shift_id, _organisation_id, state, step, due_at = item
+        won = Shift.objects.filter(
+            pk=shift_id,
+            state=state,
+            escalation_step=step,
+            escalation_due_at=due_at,
+            acknowledged_at__isnull=True,
+        ).update(
+            escalation_step=min(step + 1, MAX_STEP),
+            escalation_due_at=now + HELP_REPEAT,
+            version=F("version") + 1,
         )
-        site_turns = turns.filter(site_id=shift.site_id) if shift.site_id else turns.none()
-        chosen = site_turns if site_turns.exists() else turns.filter(site__isnull=True)
-        found = list(live.filter(pk__in=chosen.values("member_id")))
-    elif plan.who == EscalationStep.Who.DIRECTOR:
-        found = list(live.filter(role_grants__role=Role.DIRECTOR))
-    else:
-        raise ValueError(f"unknown escalation step {plan.who!r}")
-    if plan.who != EscalationStep.Who.PARTNER:
-        found = [m for m in found if m.pk not in worker_ids]
-    unique = {m.pk: m for m in found}
-    return sorted(unique.values(), key=lambda m: str(m.pk))
-
-
-def shift_places(shift: Shift) -> Q:
-    return Q(pk__in=shift.workers.values("member_id"))
+        if not won:
+            return False
+        recipients = help_recipients(shift, now=now)
+        kind = kinds.DURESS if shift.help_silent else kinds.HELP
+        for member in recipients:
+            notify(recipient=member, kind=kind.kind, params={"shift": str(shift.pk)}, now=now)
+        _event(
+            shift,
+            ShiftEvent.Kind.ALERTED,
+            now,
+            {
+                "who": "help",
+                "silent": shift.help_silent,
+                "recipients": [str(m.pk) for m in recipients],
+            },
+        )
+        return True
 
 
 def set_aside(item: DueShift, now: datetime) -> None:

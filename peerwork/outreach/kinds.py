@@ -19,7 +19,6 @@ ALERT_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
 def _shift_link(notification: Notification) -> str | None:
-    # The shift page comes with the pages of issue 5; until then the message has no link.
     return reverse("outreach:shift", args=[notification.params["shift"]])
 
 
@@ -47,6 +46,28 @@ BACK = register_kind(
     "outreach.back",
     subject=_("An outreach worker is back"),
     body=_("The outreach shift you were alerted about has checked in. Nothing more to do."),
+    default_channels=ALERT_CHANNELS,
+    link=_shift_link,
+)
+HELP = register_kind(
+    "outreach.help",
+    subject=_("An outreach worker needs help now"),
+    body=_(
+        "A worker on an outreach shift has asked for help. Open the shift, say “I'm on it” "
+        "and follow the team's plan for the worst case."
+    ),
+    default_channels=ALERT_CHANNELS,
+    link=_shift_link,
+)
+# The duress PIN: for the managers only, never to the workers' own phones. Worded like any
+# urgent alert, so a message seen by someone else gives nothing away.
+DURESS = register_kind(
+    "outreach.duress",
+    subject=_("Urgent: an outreach shift needs you now"),
+    body=_(
+        "A worker raised a silent alert. Do not call or text their phone first: it may be "
+        "seen. Open the shift, say “I'm on it” and follow the team's plan for the worst case."
+    ),
     default_channels=ALERT_CHANNELS,
     link=_shift_link,
 )

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from peerwork.core.models import Membership, Site, Team
 from peerwork.core.models.notifications import Channel
 from peerwork.core.models.tenancy import OrganisationOwned
+from peerwork.core.sealing import SealedField
 
 
 class OutreachPolicy(OrganisationOwned):
@@ -62,6 +63,15 @@ class OutreachPolicy(OrganisationOwned):
         help_text=_("What the team agreed to do in a raid, an arrest or violence."),
     )
     contingency_agreed_on = models.DateField(_("plans agreed on"), null=True, blank=True)
+    project_manager = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("project manager"),
+        help_text=_("Whose work contact is on the outreach ID card and the police liaison letter."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -174,7 +184,7 @@ class OnCall(OrganisationOwned):
 
 
 # States in which the loop watches a shift (and the partial index covers).
-WATCHED_STATES = ("out", "overdue", "missing")
+WATCHED_STATES = ("out", "overdue", "missing", "help")
 
 
 class Shift(OrganisationOwned):
@@ -186,6 +196,7 @@ class Shift(OrganisationOwned):
         RETURNED = "returned", _("Returned")
         OVERDUE = "overdue", _("Overdue")
         MISSING = "missing", _("Missing")
+        HELP = "help", _("Help asked for")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -201,6 +212,14 @@ class Shift(OrganisationOwned):
         help_text=_("In words. No address of a client, no GPS."),
     )
     materials = models.CharField(_("materials carried"), max_length=300, blank=True)
+    # A worker may choose to share a rough place for this shift only; it is cleared when
+    # the shift ends (issue 5 item 2). Words, never coordinates.
+    coarse_location = models.CharField(
+        _("rough location"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shared by a worker for this shift only, cleared when it ends."),
+    )
     planned_start = models.DateTimeField(_("planned start"))
     planned_return = models.DateTimeField(_("planned return"))
     state = models.CharField(
@@ -213,6 +232,10 @@ class Shift(OrganisationOwned):
     escalation_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The next escalation step to run (0: none run yet). Raised by each claim.
     escalation_step = models.PositiveSmallIntegerField(default=0, editable=False)
+    # HELP (a tap or an SMS) or the duress PIN. A silent request shows to the shift's own
+    # workers as an ordinary check-in, so nobody looking over their shoulder sees it.
+    help_at = models.DateTimeField(_("help asked for"), null=True, blank=True)
+    help_silent = models.BooleanField(default=False, editable=False)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         Membership,
@@ -257,6 +280,13 @@ class Shift(OrganisationOwned):
         """When the shift becomes overdue: the planned return plus the policy's grace."""
         return self.planned_return + policy.grace
 
+    def state_shown_to_worker(self) -> str:
+        """What the shift's own workers see: a silent call for help (the duress PIN) looks
+        like a check-in, so nobody looking at their phone learns of it (issue 5 item 4)."""
+        if self.state == self.State.HELP and self.help_silent:
+            return self.State.RETURNED
+        return self.state
+
     def may_extend(self, now: datetime | None = None) -> bool:
         """A worker extends before the return time passes, never after (issue 5 item 3)."""
         return self.state == self.State.OUT and (now or timezone.now()) < self.planned_return
@@ -297,6 +327,8 @@ class ShiftEvent(OrganisationOwned):
         ACKNOWLEDGED = "acknowledged", _("“I'm on it”")
         MISSING = "missing", _("Missing")
         HELP = "help", _("Help asked for")
+        LOCATION = "location", _("Rough location shared")
+        INCIDENT = "incident", _("Incident recorded")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
         SET_ASIDE = "set_aside", _("Set aside after an error")
@@ -324,3 +356,255 @@ class ShiftEvent(OrganisationOwned):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class ShiftPin(OrganisationOwned):
+    """A worker's short personal PIN for shift links and SMS, and their duress PIN.
+
+    Stored as keyed hashes (HMAC under the server's secret, ``pins.py``): a four-digit PIN
+    has too few values for a slow hash to protect it offline, so what protects it is the
+    key and the online limit on wrong tries (``failures``, ``locked_until``). The duress
+    PIN opens the same page and checks in as normal, but raises a silent alert (item 4).
+    """
+
+    member = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("worker")
+    )
+    pin_hash = models.CharField(max_length=128, editable=False)
+    duress_hash = models.CharField(max_length=128, blank=True, editable=False)
+    failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("shift PIN")
+        verbose_name_plural = _("shift PINs")
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class SmsNumber(OrganisationOwned):
+    """The organisation's number that workers text ``OUT``, ``IN``, ``EXT 30`` or ``HELP``
+    to, and how its gateway proves an inbound message is its own (item 3)."""
+
+    class Gateway(models.TextChoices):
+        AFRICAS_TALKING = "africastalking", _("Africa's Talking")
+        TWILIO = "twilio", _("Twilio")
+        HTTP = "http", _("Generic HTTP gateway")
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    gateway = models.CharField(_("gateway"), max_length=16, choices=Gateway.choices)
+    # Twilio: the account's auth token; the others: a secret Peerwork generates.
+    secret = SealedField(_("signing secret"), owner=None)
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("outreach SMS number")
+        verbose_name_plural = _("outreach SMS numbers")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InboundSms(OrganisationOwned):
+    """One inbound message seen, by the gateway's message id: what makes a replayed
+    webhook change nothing. Never the text (it holds a PIN) and never the sender's number."""
+
+    number = models.ForeignKey(SmsNumber, on_delete=models.CASCADE, related_name="+")
+    message_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(default=timezone.now)
+    member = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A short code: "out", "in", "ext", "help", "unknown_number", "wrong_pin", …
+    outcome = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound SMS")
+        verbose_name_plural = _("inbound SMS")
+        constraints = [
+            models.UniqueConstraint(fields=["number", "message_id"], name="one_inbound_sms")
+        ]
+        indexes = [models.Index(fields=["received_at"], name="inbound_sms_received_idx")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class Incident(OrganisationOwned):
+    """Something that happened to a worker: an arrest, a police encounter, violence, a
+    robbery, an injury, a needle-stick (item 6; guide §4.4, §3.4, App. 10 cases 6 and 8).
+
+    On duty (``shift`` set), anyone on the shift or its chain may open one; off duty, only
+    the person records anything, or the ``helper`` they ask. An off-duty incident is the
+    person's own: it reaches no manager and opens nothing disciplinary (§4.4). The details
+    are sealed under the person's key.
+    """
+
+    class Kind(models.TextChoices):
+        ARREST = "arrest", _("Arrested or detained")
+        POLICE = "police", _("Police encounter")
+        VIOLENCE = "violence", _("Violence")
+        ROBBERY = "robbery", _("Robbery")
+        INJURY = "injury", _("Injury")
+        NEEDLE_STICK = "needle_stick", _("Needle-stick injury")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    person = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="+", verbose_name=_("worker")
+    )
+    shift = models.ForeignKey(
+        Shift,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("shift"),
+    )
+    on_duty = models.BooleanField(_("on duty"))
+    kind = models.CharField(_("what happened"), max_length=16, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("when"))
+    summary = SealedField(_("what happened, in words"), owner="person", blank=True)
+    opened_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    helper = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("someone I asked to help"),
+    )
+    handler = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handling manager"),
+    )
+    escalated_at = models.DateTimeField(_("passed to the director"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default="open")
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(on_duty=False) | Q(shift__isnull=False),
+                name="an_on_duty_incident_has_a_shift",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class IncidentStep(OrganisationOwned):
+    """One of the guide's steps for an incident, done: who did it and when (§4.4)."""
+
+    class Consent(models.TextChoices):
+        NOT_NEEDED = "", _("Not needed")
+        GIVEN = "given", _("The worker agreed")
+        REFUSED = "refused", _("The worker said no")
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="steps", verbose_name=_("incident")
+    )
+    person = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(_("step"), max_length=32)
+    consent = models.CharField(
+        _("consent"), max_length=8, choices=Consent.choices, blank=True, default=""
+    )
+    note = SealedField(_("note"), owner="person", blank=True)
+    done_at = models.DateTimeField(_("done"), default=timezone.now)
+    done_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("incident step")
+        verbose_name_plural = _("incident steps")
+        ordering = ["incident", "done_at"]
+
+    def __str__(self) -> str:
+        return self.step
+
+
+class LegalEvent(OrganisationOwned):
+    """A line of a court case's timeline: charges, hearings, lawyer, bail, support given
+    (App. 10 case 8)."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("Charges")
+        HEARING = "hearing", _("Hearing")
+        LAWYER = "lawyer", _("Lawyer")
+        BAIL = "bail", _("Bail")
+        SUPPORT = "support", _("Support given")
+        OUTCOME = "outcome", _("Outcome")
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="legal_events", verbose_name=_("incident")
+    )
+    person = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("what"), max_length=8, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    note = SealedField(_("note"), owner="person", blank=True)
+    recorded_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("court case entry")
+        verbose_name_plural = _("court case entries")
+        ordering = ["incident", "on", "created_at"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class LegalContact(OrganisationOwned):
+    """The legal-contacts directory of a site (or the whole organisation): whom to call
+    when a worker is arrested (item 7; §4.4)."""
+
+    class Kind(models.TextChoices):
+        LAWYER = "lawyer", _("Lawyer")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        PARALEGAL = "paralegal", _("Paralegal")
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
+        help_text=_("Empty: for every site."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    hours = models.CharField(_("hours"), max_length=120, blank=True)
+    languages = models.CharField(_("languages"), max_length=120, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("legal contact")
+        verbose_name_plural = _("legal contacts")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,9 +13,7 @@ late worker counts as missing, and outreach in pairs (§4.4); the policy here sa
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,75 +23,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerwork.core import audit
-from peerwork.core.models import Membership, Role, Site, Team
-from peerwork.core.models.notifications import Channel
+from peerwork.core.models import Membership, Site, Team
 from peerwork.core.notify import notify
 
 from . import kinds
-from .models import WATCHED_STATES, EscalationStep, OutreachPolicy, Shift, ShiftEvent, ShiftWorker
+from .access import may_handle
+from .models import WATCHED_STATES, Shift, ShiftEvent, ShiftWorker
+from .policy import StepPlan, policy_for, steps_for
 
 EXTEND_MIN = 5
 EXTEND_MAX = 240
-ALERTED_STATES = (Shift.State.OVERDUE, Shift.State.MISSING)
-
-
-# --- the policy ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StepPlan:
-    """One step of the chain, whether stored or the default."""
-
-    who: str
-    channels: tuple[str, ...]
-    wait: timedelta
-    buddy_id: uuid.UUID | None = None
-    position: int = 0
-
-
-DEFAULT_WAIT = timedelta(minutes=15)
-DEFAULT_CHANNELS = (Channel.INBOX, Channel.EMAIL, Channel.SMS)
-# For a policy with no steps: the partner first, then up the line (issue 5 item 1).
-DEFAULT_CHAIN = (
-    EscalationStep.Who.PARTNER,
-    EscalationStep.Who.LINE_MANAGER,
-    EscalationStep.Who.ON_CALL,
-    EscalationStep.Who.DIRECTOR,
+ALERTED_STATES = (Shift.State.OVERDUE, Shift.State.MISSING, Shift.State.HELP)
+# A call for help is possible from the moment a shift is planned until a day after it
+# ended (the duress PIN may be demanded after the worker is back).
+HELP_FROM_STATES = (
+    Shift.State.PLANNED,
+    Shift.State.OUT,
+    Shift.State.OVERDUE,
+    Shift.State.MISSING,
+    Shift.State.RETURNED,
 )
-
-
-def policy_for(*, organisation_id: uuid.UUID, site_id: uuid.UUID | None = None) -> OutreachPolicy:
-    """The site's policy, else the organisation's, else the defaults (not saved)."""
-    policies = {
-        p.site_id: p
-        for p in OutreachPolicy.objects.filter(organisation_id=organisation_id).filter(
-            Q(site__isnull=True) | Q(site_id=site_id)
-        )
-    }
-    found = policies.get(site_id) if site_id is not None else None
-    return found or policies.get(None) or OutreachPolicy(organisation_id=organisation_id)
-
-
-def steps_for(policy: OutreachPolicy) -> list[StepPlan]:
-    """The policy's chain in order; a policy with no steps uses the default chain."""
-    stored: Sequence[EscalationStep] = (
-        list(policy.steps.order_by("position")) if not policy._state.adding else []
-    )
-    if stored:
-        return [
-            StepPlan(
-                who=s.who,
-                channels=tuple(s.channel_list()),
-                wait=s.wait,
-                buddy_id=s.buddy_id,
-                position=s.position,
-            )
-            for s in stored
-        ]
-    return [
-        StepPlan(who=who, channels=DEFAULT_CHANNELS, wait=DEFAULT_WAIT, position=n)
-        for n, who in enumerate(DEFAULT_CHAIN, start=1)
-    ]
+# How often a call for help is sent again to the same people until someone is on it.
+HELP_REPEAT = timedelta(minutes=5)
+LOCATION_MAX = 120
 
 
 # --- planning --------------------------------------------------------------------------
@@ -240,6 +192,13 @@ def check_in(*, actor: Membership, shift: Shift, now: datetime | None = None) ->
     everyone already alerted (but the one checking in) is told, once each."""
     now = now or timezone.now()
     _require_worker(actor, shift)
+    if shift.state == Shift.State.HELP and shift.help_silent:
+        # After the duress PIN, a check-in may be forced: it is written on the timeline
+        # but stops nothing; only the person handling the alert closes the shift.
+        with transaction.atomic():
+            _event(shift, ShiftEvent.Kind.CHECKED_IN, actor, now, {"after_duress": True})
+            _audit(actor, "outreach.shift.check_in", shift, {"after_duress": True})
+        return _fresh(shift)
     with transaction.atomic():
         _change(
             shift,
@@ -248,6 +207,7 @@ def check_in(*, actor: Membership, shift: Shift, now: datetime | None = None) ->
             state=Shift.State.RETURNED,
             returned_at=now,
             escalation_due_at=None,
+            coarse_location="",
         )
         _event(shift, ShiftEvent.Kind.CHECKED_IN, actor, now)
         _audit(actor, "outreach.shift.check_in", shift)
@@ -267,10 +227,87 @@ def cancel_shift(*, actor: Membership, shift: Shift, now: datetime | None = None
             Q(state=Shift.State.PLANNED),
             _("Only a shift that has not started can be cancelled."),
             state=Shift.State.CANCELLED,
+            coarse_location="",
         )
         _event(shift, ShiftEvent.Kind.CANCELLED, actor, now)
         _audit(actor, "outreach.shift.cancel", shift)
     return _fresh(shift)
+
+
+def share_location(
+    *, actor: Membership, shift: Shift, location: str, now: datetime | None = None
+) -> Shift:
+    """A worker chooses to share a rough place, in words, for this shift only (issue 5
+    item 2). Empty takes it back. The timeline says that it changed, never what it says."""
+    now = now or timezone.now()
+    _require_worker(actor, shift)
+    location = (location or "").strip()
+    if len(location) > LOCATION_MAX:
+        raise ValidationError(_("Describe the place in fewer words."))
+    with transaction.atomic():
+        _change(
+            shift,
+            Q(state__in=(Shift.State.PLANNED, *WATCHED_STATES)),
+            _("This shift has ended: there is no location to share."),
+            coarse_location=location,
+        )
+        _event(shift, ShiftEvent.Kind.LOCATION, actor, now, {"shared": bool(location)})
+        _audit(actor, "outreach.shift.location", shift, {"shared": bool(location)})
+    return _fresh(shift)
+
+
+def ask_for_help(
+    *,
+    actor: Membership,
+    shift: Shift,
+    silent: bool = False,
+    via: str = "app",
+    now: datetime | None = None,
+) -> Shift:
+    """HELP, or the duress PIN when ``silent``: straight to the on-call manager and the
+    top of the chain, in this transaction, without waiting for the loop (issue 5 item 4).
+
+    The shift moves to ``help`` (watched again, even if it had been acknowledged or had
+    returned), and the loop repeats the alert every ``HELP_REPEAT`` until someone says
+    "I'm on it". A silent request looks like a check-in to the shift's own workers.
+    """
+    from .chain import help_recipients  # the chain reads the policy, as this module does
+
+    now = now or timezone.now()
+    _require_worker(actor, shift)
+    if (
+        shift.state == Shift.State.RETURNED
+        and shift.returned_at
+        and (now - shift.returned_at > timedelta(days=1))
+    ):
+        raise ValidationError(_("This shift ended more than a day ago: call your manager."))
+    with transaction.atomic():
+        _change(
+            shift,
+            Q(state__in=HELP_FROM_STATES),
+            _("Help is already on its way for this shift, or it has been closed."),
+            state=Shift.State.HELP,
+            help_at=now,
+            help_silent=silent,
+            acknowledged_at=None,
+            acknowledged_by=None,
+            escalation_due_at=now + HELP_REPEAT,
+        )
+        shift = _fresh(shift)
+        recipients = help_recipients(shift, now=now)
+        kind = kinds.DURESS if silent else kinds.HELP
+        for member in recipients:
+            notify(recipient=member, kind=kind.kind, params={"shift": str(shift.pk)}, now=now)
+        _event(shift, ShiftEvent.Kind.HELP, actor, now, {"silent": silent, "via": via})
+        _event(
+            shift,
+            ShiftEvent.Kind.ALERTED,
+            None,
+            now,
+            {"who": "help", "silent": silent, "recipients": [str(m.pk) for m in recipients]},
+        )
+        _audit(actor, "outreach.shift.help", shift, {"silent": silent, "via": via})
+    return shift
 
 
 # --- the chain's actions ---------------------------------------------------------------
@@ -305,10 +342,11 @@ def close_shift(
         _change(
             shift,
             Q(state__in=ALERTED_STATES),
-            _("Only an overdue or missing shift can be closed."),
+            _("Only an overdue or missing shift, or one that asked for help, can be closed."),
             state=Shift.State.CLOSED,
             closed_at=now,
             escalation_due_at=None,
+            coarse_location="",
         )
         _event(shift, ShiftEvent.Kind.CLOSED, actor, now, {"incident": bool(incident)})
         _audit(actor, "outreach.shift.close", shift, {"incident": bool(incident)})
@@ -387,21 +425,15 @@ def _require_worker(actor: Membership, shift: Shift) -> None:
 
 
 def _require_handler(actor: Membership, shift: Shift) -> None:
-    """Who may say "I'm on it" or close: anyone alerted about the shift, a line manager
-    of one of its workers, or a director."""
-    if actor.organisation_id != shift.organisation_id or not actor.is_active:
+    if not may_handle(actor, shift):
         raise PermissionDenied
-    if actor.has_role(Role.DIRECTOR) or any(m.pk == actor.pk for m in alerted(shift)):
-        return
-    if ShiftWorker.objects.filter(shift=shift, member__line_manager=actor).exists():
-        return
-    raise PermissionDenied
 
 
 __all__ = [
     "StepPlan",
     "acknowledge",
     "alerted",
+    "ask_for_help",
     "cancel_shift",
     "check_in",
     "check_out",
@@ -409,6 +441,7 @@ __all__ = [
     "extend",
     "im_ok",
     "plan_shift",
+    "share_location",
     "policy_for",
     "steps_for",
 ]
