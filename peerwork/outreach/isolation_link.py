@@ -1,0 +1,1 @@
+"""Isolation makers of the outreach module's link routes (see isolation.py)."""

@@ -1,0 +1,1 @@
+"""Isolation makers of the outreach module's sms routes (see isolation.py)."""
