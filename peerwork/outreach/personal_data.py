@@ -7,12 +7,29 @@ App. 10 case 8), so erasure KEEPs them; they hold no disclosure, nothing sealed,
 area is written in words without any client's address. The on-call rota is kept for the
 same reason. Being named as someone's buddy in an escalation chain is not a record of work
 done: that step goes when the person leaves, so no alert is ever sent to someone who left.
+Being named as the project manager is cleared on leaving for the same reason: their work
+contact is printed on outreach ID cards and police liaison letters.
+
+Incidents (issue 5 item 6; §4.4, App. 10 cases 6 and 8). What happened, the steps taken
+and the court timeline are the person's, sealed under their key:
+
+- On duty: KEEP. The organisation's record of harm to a worker at work: an insurance claim,
+  a court case or a health-and-safety review may need that it happened, when and what was
+  done. The words are sealed under the person's key, so erasing the person erases them
+  (crypto-shredding): what stays is the kind, the times and who acted.
+- Off duty: ERASE. The person's own record, which reaches no manager and opens nothing
+  disciplinary (§4.4); it goes when they erase or when the retention period after they
+  leave has passed (the steps and court entries go with it).
+
+A shift PIN is the person's and goes when they leave. The inbound-SMS log is a security
+log (replays, wrong PINs): on erasure its rows lose their link to the person but stay,
+because the row is what makes a replayed gateway call change nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -27,10 +44,25 @@ from peerwork.people.personal_data import (
     PersonalData,
     fields,
     plain,
+    register_not_personal,
     register_personal_data,
 )
 
-from .models import EscalationStep, OnCall, OutreachPolicy, Shift, ShiftEvent, ShiftWorker
+from .models import (
+    EscalationStep,
+    InboundSms,
+    Incident,
+    IncidentStep,
+    LegalContact,
+    LegalEvent,
+    OnCall,
+    OutreachPolicy,
+    Shift,
+    ShiftEvent,
+    ShiftPin,
+    ShiftWorker,
+    SmsNumber,
+)
 
 KEPT_AS_WORK_RECORD = gettext_lazy(
     "Kept as the organisation's record of its outreach work and of how it kept its workers "
@@ -167,7 +199,336 @@ def _buddy_sample(member: Membership) -> object:
     )
 
 
+# --- being named as the project manager --------------------------------------------------
+
+
+def _project_manager_rows(member: Membership) -> models.QuerySet[OutreachPolicy]:
+    return OutreachPolicy.objects.filter(
+        organisation_id=member.organisation_id, project_manager=member
+    ).select_related("site")
+
+
+def _project_manager_export(rows: Sequence[OutreachPolicy], member: Membership) -> list[Item]:
+    return [{_("Site"): row.site.name if row.site else _("Every site")} for row in rows]
+
+
+def _clear_project_manager(member: Membership, now: datetime) -> int:
+    """The policy stays (it is the organisation's); only the name on its documents goes."""
+    return _project_manager_rows(member).update(
+        project_manager=None, version=models.F("version") + 1
+    )
+
+
+def _project_manager_sample(member: Membership) -> object:
+    policy, _created = OutreachPolicy.objects.get_or_create(
+        organisation_id=member.organisation_id, site=None
+    )
+    OutreachPolicy.objects.filter(pk=policy.pk).update(project_manager=member)
+    return policy
+
+
+# --- the person's shift PIN -------------------------------------------------------------
+
+
+def _pin_rows(member: Membership) -> models.QuerySet[ShiftPin]:
+    return ShiftPin.objects.filter(organisation_id=member.organisation_id, member=member)
+
+
+def _pin_export(rows: Sequence[ShiftPin], member: Membership) -> list[Item]:
+    # Whether there is a PIN, a duress PIN and a lock; never the hashes.
+    return [
+        {
+            _("Changed"): plain(row.changed_at),
+            _("Duress PIN set"): bool(row.duress_hash),
+            _("Locked until"): plain(row.locked_until),
+        }
+        for row in rows
+    ]
+
+
+def _pin_sample(member: Membership) -> object:
+    from .pins import set_pin
+
+    return set_pin(actor=member, pin="4821")
+
+
+# --- inbound SMS the person sent ------------------------------------------------------
+
+
+def _sms_rows(member: Membership) -> models.QuerySet[InboundSms]:
+    return InboundSms.objects.filter(
+        organisation_id=member.organisation_id, member=member
+    ).order_by("received_at")
+
+
+def _sms_export(rows: Sequence[InboundSms], member: Membership) -> list[Item]:
+    return [{_("Received"): plain(row.received_at), _("Outcome"): row.outcome} for row in rows]
+
+
+def _unlink_sms(member: Membership, now: datetime) -> int:
+    """Unlink, never delete: the row is what makes a replayed gateway call change nothing."""
+    return _sms_rows(member).update(member=None)
+
+
+def _sms_sample(member: Membership) -> object:
+    number = SmsNumber.objects.create(
+        organisation_id=member.organisation_id,
+        number=f"+4470000{SmsNumber.objects.count():05d}",
+        gateway=SmsNumber.Gateway.HTTP,
+        secret="sample",  # noqa: S106 - a sample row for tests, not a credential
+    )
+    return InboundSms.objects.create(
+        organisation_id=member.organisation_id,
+        number=number,
+        message_id="sample",
+        member=member,
+        outcome="in",
+    )
+
+
+# --- incidents, their steps and court timelines -----------------------------------------
+
+
+def _incident_rows(member: Membership, *, on_duty: bool) -> models.QuerySet[Incident]:
+    return (
+        Incident.objects.filter(
+            organisation_id=member.organisation_id, person=member, on_duty=on_duty
+        )
+        .select_related("handler__user", "helper__user")
+        .order_by("occurred_at")
+    )
+
+
+def _incident_export(rows: Sequence[Incident], member: Membership) -> list[Item]:
+    out = []
+    for row in rows:
+        item = fields(row, "kind", "occurred_at", "summary", "state", "closed_at")
+        item |= fields(row, "escalated_at", "handler", "helper")
+        out.append(item)
+    return out
+
+
+def _step_rows(member: Membership, *, on_duty: bool) -> models.QuerySet[IncidentStep]:
+    return (
+        IncidentStep.objects.filter(
+            organisation_id=member.organisation_id, person=member, incident__on_duty=on_duty
+        )
+        .select_related("done_by__user")
+        .order_by("done_at")
+    )
+
+
+def _step_export(rows: Sequence[IncidentStep], member: Membership) -> list[Item]:
+    return [
+        {_("Incident"): str(row.incident_id), _("Step"): row.step}
+        | fields(row, "consent", "note", "done_at", "done_by")
+        for row in rows
+    ]
+
+
+def _legal_rows(member: Membership, *, on_duty: bool) -> models.QuerySet[LegalEvent]:
+    return (
+        LegalEvent.objects.filter(
+            organisation_id=member.organisation_id, person=member, incident__on_duty=on_duty
+        )
+        .select_related("recorded_by__user")
+        .order_by("on", "created_at")
+    )
+
+
+def _legal_export(rows: Sequence[LegalEvent], member: Membership) -> list[Item]:
+    return [
+        {_("Incident"): str(row.incident_id)} | fields(row, "kind", "on", "note", "recorded_by")
+        for row in rows
+    ]
+
+
+def _sample_incident(member: Membership, *, on_duty: bool) -> Incident:
+    now = timezone.now()
+    return Incident.objects.create(
+        organisation_id=member.organisation_id,
+        person=member,
+        shift=_sample_shift(member) if on_duty else None,
+        on_duty=on_duty,
+        kind=Incident.Kind.ARREST,
+        occurred_at=now,
+        summary="Sample",
+        opened_by=member,
+    )
+
+
+def _sample_step(member: Membership, *, on_duty: bool) -> IncidentStep:
+    return IncidentStep.objects.create(
+        organisation_id=member.organisation_id,
+        incident=_sample_incident(member, on_duty=on_duty),
+        person=member,
+        step="lawyer",
+        note="Sample",
+        done_by=member,
+    )
+
+
+def _sample_legal(member: Membership, *, on_duty: bool) -> LegalEvent:
+    return LegalEvent.objects.create(
+        organisation_id=member.organisation_id,
+        incident=_sample_incident(member, on_duty=on_duty),
+        person=member,
+        kind=LegalEvent.Kind.HEARING,
+        on=timezone.localdate(),
+        note="Sample",
+        recorded_by=member,
+    )
+
+
+KEPT_AS_INCIDENT_RECORD = gettext_lazy(
+    "Kept as the organisation's record of harm to a worker at work (an insurance claim or a "
+    "court case may need it), but the words are sealed with your key: once you are erased "
+    "nobody can read them."
+)
+ERASED_AS_OWN = gettext_lazy(
+    "Yours alone: an incident off duty reaches no manager and opens nothing disciplinary. "
+    "Erased with your private records."
+)
+
+
+# One named function per entry, so that registering again finds equal entries.
+
+
+def _incidents_at_work(member: Membership) -> models.QuerySet[Incident]:
+    return _incident_rows(member, on_duty=True)
+
+
+def _incidents_off_duty(member: Membership) -> models.QuerySet[Incident]:
+    return _incident_rows(member, on_duty=False)
+
+
+def _steps_at_work(member: Membership) -> models.QuerySet[IncidentStep]:
+    return _step_rows(member, on_duty=True)
+
+
+def _steps_off_duty(member: Membership) -> models.QuerySet[IncidentStep]:
+    return _step_rows(member, on_duty=False)
+
+
+def _legal_at_work(member: Membership) -> models.QuerySet[LegalEvent]:
+    return _legal_rows(member, on_duty=True)
+
+
+def _legal_off_duty(member: Membership) -> models.QuerySet[LegalEvent]:
+    return _legal_rows(member, on_duty=False)
+
+
+def _incident_sample_at_work(member: Membership) -> object:
+    return _sample_incident(member, on_duty=True)
+
+
+def _incident_sample_off_duty(member: Membership) -> object:
+    return _sample_incident(member, on_duty=False)
+
+
+def _step_sample_at_work(member: Membership) -> object:
+    return _sample_step(member, on_duty=True)
+
+
+def _step_sample_off_duty(member: Membership) -> object:
+    return _sample_step(member, on_duty=False)
+
+
+def _legal_sample_at_work(member: Membership) -> object:
+    return _sample_legal(member, on_duty=True)
+
+
+def _legal_sample_off_duty(member: Membership) -> object:
+    return _sample_legal(member, on_duty=False)
+
+
+def _incident_entries() -> tuple[PersonalData, ...]:
+    return (
+        PersonalData(
+            key="outreach.incident",
+            model=Incident,
+            title=gettext_lazy("Incidents that happened to you at work"),
+            rows=_incidents_at_work,
+            export=_incident_export,
+            on_erasure=OnErasure.KEEP,
+            explanation=KEPT_AS_INCIDENT_RECORD,
+            sample=_incident_sample_at_work,
+        ),
+        PersonalData(
+            key="outreach.incident_step",
+            model=IncidentStep,
+            title=gettext_lazy("Steps taken after incidents at work"),
+            rows=_steps_at_work,
+            export=_step_export,
+            on_erasure=OnErasure.KEEP,
+            explanation=KEPT_AS_INCIDENT_RECORD,
+            sample=_step_sample_at_work,
+        ),
+        PersonalData(
+            key="outreach.legal_event",
+            model=LegalEvent,
+            title=gettext_lazy("Court cases after incidents at work"),
+            rows=_legal_at_work,
+            export=_legal_export,
+            on_erasure=OnErasure.KEEP,
+            explanation=KEPT_AS_INCIDENT_RECORD,
+            sample=_legal_sample_at_work,
+        ),
+        PersonalData(
+            key="outreach.incident_off_duty",
+            model=Incident,
+            title=gettext_lazy("Incidents off duty"),
+            rows=_incidents_off_duty,
+            export=_incident_export,
+            on_erasure=OnErasure.ERASE,
+            explanation=ERASED_AS_OWN,
+            sample=_incident_sample_off_duty,
+        ),
+        PersonalData(
+            key="outreach.incident_step_off_duty",
+            model=IncidentStep,
+            title=gettext_lazy("Steps taken after incidents off duty"),
+            rows=_steps_off_duty,
+            export=_step_export,
+            on_erasure=OnErasure.ERASE,
+            explanation=ERASED_AS_OWN,
+            sample=_step_sample_off_duty,
+        ),
+        PersonalData(
+            key="outreach.legal_event_off_duty",
+            model=LegalEvent,
+            title=gettext_lazy("Court cases after incidents off duty"),
+            rows=_legal_off_duty,
+            export=_legal_export,
+            on_erasure=OnErasure.ERASE,
+            explanation=ERASED_AS_OWN,
+            sample=_legal_sample_off_duty,
+        ),
+    )
+
+
+def _register_not_personal() -> None:
+    register_not_personal(
+        SmsNumber,
+        gettext_lazy(
+            "The organisation's outreach SMS number and its gateway's signing secret (sealed "
+            "with the organisation's key): an integration, not a person."
+        ),
+    )
+    # Not a member's data: outside lawyers and legal-aid services the organisation calls.
+    # The completeness test does not ask (no person, nothing sealed); said here so the
+    # decision is written down.
+    register_not_personal(
+        LegalContact,
+        gettext_lazy(
+            "A directory of outside lawyers and legal-aid services the organisation calls "
+            "when a worker is arrested; it names no member."
+        ),
+    )
+
+
 def register() -> None:
+    _register_not_personal()
     for item in (
         PersonalData(
             key="outreach.shift",
@@ -221,5 +582,44 @@ def register() -> None:
             explanation=ERASED_ON_LEAVING,
             sample=_buddy_sample,
         ),
+        PersonalData(
+            key="outreach.project_manager",
+            model=OutreachPolicy,
+            title=gettext_lazy("Where you are named as the outreach project manager"),
+            rows=_project_manager_rows,
+            export=_project_manager_export,
+            on_erasure=OnErasure.ERASE_ON_LEAVING,
+            explanation=gettext_lazy(
+                "Your work contact is printed on outreach ID cards and police letters: your "
+                "name is taken off the policy when you leave (the policy stays)."
+            ),
+            erase=_clear_project_manager,
+            sample=_project_manager_sample,
+        ),
+        PersonalData(
+            key="outreach.shift_pin",
+            model=ShiftPin,
+            title=gettext_lazy("Your shift PIN"),
+            rows=_pin_rows,
+            export=_pin_export,
+            on_erasure=OnErasure.ERASE_ON_LEAVING,
+            explanation=ERASED_ON_LEAVING,
+            sample=_pin_sample,
+        ),
+        PersonalData(
+            key="outreach.inbound_sms",
+            model=InboundSms,
+            title=gettext_lazy("Text messages you sent to the outreach number"),
+            rows=_sms_rows,
+            export=_sms_export,
+            on_erasure=OnErasure.ERASE,
+            explanation=gettext_lazy(
+                "Never the text or your number: when and what it did. On erasure the record "
+                "stays as a security log, no longer linked to you."
+            ),
+            erase=_unlink_sms,
+            sample=_sms_sample,
+        ),
+        *_incident_entries(),
     ):
         register_personal_data(item)
