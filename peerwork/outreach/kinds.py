@@ -71,3 +71,44 @@ DURESS = register_kind(
     default_channels=ALERT_CHANNELS,
     link=_shift_link,
 )
+
+
+# --- incidents (item 6): neutral words; the incident page says the rest to those who may
+# read it. Never the kind of incident, never the worker's name.
+
+
+def _incident_link(notification: Notification) -> str | None:
+    return reverse("outreach:incident", args=[notification.params["incident"]])
+
+
+INCIDENT = register_kind(
+    "outreach.incident",
+    subject=_("A worker may need your support"),
+    body=_(
+        "Something happened on an outreach shift and you are asked to support the worker. "
+        "Open the record to see the steps."
+    ),
+    default_channels=ALERT_CHANNELS,
+    link=_incident_link,
+)
+INCIDENT_HELPER = register_kind(
+    "outreach.incident_helper",
+    subject=_("A colleague asked for your help"),
+    body=_("A colleague asked you to help with a record of theirs. Open it when you can."),
+    default_channels=(Channel.EMAIL,),
+    link=_incident_link,
+)
+INCIDENT_HANDED = register_kind(
+    "outreach.incident_handed",
+    subject=_("Someone else is supporting the worker now"),
+    body=_("Another manager took over the record you were handling. Nothing more to do."),
+    default_channels=(Channel.EMAIL,),
+    link=None,
+)
+INCIDENT_DIRECTOR = register_kind(
+    "outreach.incident_director",
+    subject=_("A record was passed to you"),
+    body=_("A manager passed you a record about a worker's outreach shift. Open it to read it."),
+    default_channels=(Channel.EMAIL,),
+    link=_incident_link,
+)
