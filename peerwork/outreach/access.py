@@ -36,7 +36,7 @@ from django.utils import timezone
 from peerwork.core.access import Action, is_working_member, lookup
 from peerwork.core.models import Membership, Role
 
-from .models import Incident, OnCall, Shift, ShiftEvent, ShiftWorker
+from .models import Incident, LegalContact, OnCall, Shift, ShiftEvent, ShiftWorker
 
 # Shift actions beyond the core's five.
 WORK = "work"  # the workers' own actions
@@ -179,29 +179,136 @@ def may_open_incident(member: Membership, shift: Shift) -> bool:
     return is_worker_on(member, shift) or may_handle(member, shift)
 
 
+def may_delete_incident(member: Membership, incident: Incident) -> bool:
+    """Off duty, the person only; on duty nobody (the organisation's record of harm at work)."""
+    return member.is_active and not incident.on_duty and member.pk == incident.person_id
+
+
 def incident_for_member(
     member: Membership, incident_id: object, action: str = Action.READ
 ) -> Incident:
     """The one gate for an incident (404 unseen, 403 seen but not this action)."""
-    incident = lookup(incidents_for_member(member).select_related("person", "shift"), incident_id)
+    incident = lookup(
+        incidents_for_member(member).select_related("person", "shift", "handler", "helper"),
+        incident_id,
+    )
     if action in (Action.READ, Action.LIST):
         return incident
     if action == Action.CHANGE and may_change_incident(member, incident):
         return incident
+    if action == Action.DELETE and may_delete_incident(member, incident):
+        return incident
     raise PermissionDenied
+
+
+def incident_to_take_over(member: Membership, incident_id: object) -> Incident:
+    """The gate of "take over": an open on-duty incident the member may become the handler
+    of without reading it yet (the on-call manager now, or the person's line manager).
+    Anyone else gets 404, as for an incident they do not see."""
+    from .incidents import may_take_over  # the rule lives with the flow
+
+    if not member.is_active:
+        raise Http404
+    incident = lookup(
+        Incident.objects.filter(
+            organisation_id=member.organisation_id, on_duty=True
+        ).select_related("person", "handler"),
+        incident_id,
+    )
+    if not may_take_over(member, incident, now=timezone.now()):
+        if incidents_for_member(member).filter(pk=incident.pk).exists():
+            raise PermissionDenied
+        raise Http404
+    return incident
+
+
+def shift_for_incident(member: Membership, shift_id: object) -> Shift:
+    """The gate of opening an incident from a shift: anyone on it or its chain."""
+    shift = shift_for_member(member, shift_id)
+    if not may_open_incident(member, shift):
+        raise PermissionDenied
+    return shift
+
+
+def may_edit_legal_contacts(member: Membership) -> bool:
+    """The directory is kept by the org admin, directors and line managers: those who
+    arrange a lawyer when a worker is arrested (§4.4 "establish links with lawyers")."""
+    return member.is_active and any(
+        member.has_role(role) for role in (Role.ORG_ADMIN, Role.DIRECTOR, Role.LINE_MANAGER)
+    )
+
+
+def sees_legal_contacts(member: Membership) -> bool:
+    """Every working member (phone numbers matter in an emergency), and the editors."""
+    return sees_shifts(member) or may_edit_legal_contacts(member)
+
+
+def legal_contacts_for_member(member: Membership) -> QuerySet[LegalContact]:
+    if not sees_legal_contacts(member):
+        return LegalContact.objects.none()
+    return LegalContact.objects.filter(organisation_id=member.organisation_id)
+
+
+def legal_contact_for_member(
+    member: Membership, contact_id: object, action: str = Action.READ
+) -> LegalContact:
+    """The one gate for a legal contact (404 unseen, 403 seen but not this action)."""
+    contact = lookup(legal_contacts_for_member(member).select_related("site"), contact_id)
+    if action in (Action.READ, Action.LIST) or may_edit_legal_contacts(member):
+        return contact
+    raise PermissionDenied
+
+
+def may_print_card_for(member: Membership, person: Membership) -> bool:
+    """The outreach ID card: one's own, or any worker's for their line manager, a director
+    or the org admin."""
+    if not member.is_active or not person.is_active:
+        return False
+    if member.pk == person.pk:
+        return sees_shifts(member)
+    return (
+        member.has_role(Role.DIRECTOR)
+        or member.has_role(Role.ORG_ADMIN)
+        or (member.has_role(Role.LINE_MANAGER) and person.line_manager_id == member.pk)
+    )
+
+
+def card_holder_for_member(member: Membership, person_id: object) -> Membership:
+    """The gate of the ID card: another organisation's person, 404; a colleague whose card
+    this member may not print, 403."""
+    person = lookup(
+        Membership.objects.filter(organisation_id=member.organisation_id).select_related(
+            "user", "organisation"
+        ),
+        person_id,
+    )
+    if may_print_card_for(member, person):
+        return person
+    if sees_shifts(member) or member.pk == person.pk:
+        raise PermissionDenied
+    raise Http404
 
 
 __all__ = [
     "HANDLE",
     "WORK",
+    "card_holder_for_member",
     "incident_for_member",
+    "incident_to_take_over",
     "incidents_for_member",
+    "legal_contact_for_member",
+    "legal_contacts_for_member",
     "may_change",
     "may_change_incident",
+    "may_delete_incident",
+    "may_edit_legal_contacts",
     "may_handle",
     "may_open_incident",
     "may_plan_for",
+    "may_print_card_for",
+    "sees_legal_contacts",
     "sees_private_parts",
+    "shift_for_incident",
     "shift_for_member",
     "shifts_for_member",
 ]
