@@ -1,8 +1,755 @@
 """The outreach module's API: shifts, check-out and check-in, acknowledgements and
-incidents (issue 5 item 8; shared/API.md)."""
+incidents (issue 5 item 8; shared/API.md).
 
-from __future__ import annotations
+Thin handlers, as in ``peerwork.people.api``: each finds the acting membership, calls the
+shift's or incident's one gate first (``peerwork.outreach.access``), then a service, and
+answers with a typed schema built here from what the service returned. The services make
+every change a conditional update, so when two people act at once the one who loses gets
+the service's ValidationError (400, nothing changed), never a silent overwrite.
 
-from ninja import Router
+What each answer shows follows the access matrix's [record: shift] section:
+
+- the schedule is work data: every working member reads it (§4.4: the team keeps one);
+- the rough location is for the shift's workers and its handlers only;
+- the alert (a call for help, who said "I'm on it", who was alerted) is for the handlers
+  only. A silent alert raised with the duress PIN shows to everyone else, the shift's own
+  workers first, as the check-in it looks like (``Shift.state_shown_to_worker``, issue 5
+  item 4), and its lines are left off their timeline.
+
+``If-Match`` is optional on the actions: someone checking in from the street must never be
+held up by a header; an integration that sends one gets 409 when the shift changed since.
+
+No ``from __future__ import annotations`` here: ``@paginate`` wraps the schedule's handler
+in django-ninja's module, where its query schema's name could not be looked up.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import WithJsonSchema
+
+from peerwork.api.auth import member_of
+from peerwork.api.schemas import Pages, Text, Time, errors
+from peerwork.core import access as core_access
+from peerwork.core.access import Action
+from peerwork.core.api import etag, version_from
+from peerwork.core.models import Membership, Site, Team
+from peerwork.core.versions import StaleVersion
+
+from . import access, services
+from .models import Shift, ShiftEvent, ShiftWorker
 
 router = Router(tags=["outreach"])
+
+# Times a client sends must fall in these years (as in the people API): the services add
+# minutes and days, which would overflow at the ends of what Python's dates can hold.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
+# The schedule asked for without dates: from a day ago to a fortnight ahead.
+DEFAULT_PAST = dt.timedelta(days=1)
+DEFAULT_AHEAD = dt.timedelta(days=14)
+# A schedule window longer than this is refused: the list is bounded by its window.
+LONGEST_WINDOW = dt.timedelta(days=92)
+
+
+def _codes(choices: type[models.TextChoices]) -> WithJsonSchema:
+    """A choice's codes inline in the schema (Django's enums share names, see people.api)."""
+    return WithJsonSchema({"type": "string", "enum": list(choices.values)})
+
+
+ShiftStateCode = Annotated[Shift.State, _codes(Shift.State)]
+EventCode = Annotated[ShiftEvent.Kind, _codes(ShiftEvent.Kind)]
+
+
+# --- shared pieces ---------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    """A colleague, by id and the name they chose to be shown."""
+
+    id: uuid.UUID
+    name: str
+
+
+class PlaceRef(Schema):
+    id: uuid.UUID
+    name: str
+
+
+def _person(member: Membership | None) -> dict[str, object] | None:
+    return None if member is None else {"id": member.pk, "name": member.name}
+
+
+def _place(place: Site | Team | None) -> dict[str, object] | None:
+    return None if place is None else {"id": place.pk, "name": place.name}
+
+
+def _moment(value: dt.datetime | None, field: str) -> None:
+    """A time a client sent: with its offset, in years the services can count in."""
+    if value is None:
+        return
+    if timezone.is_naive(value):
+        raise ValidationError({field: [_("Give the time with its offset, like 18:00+03:00.")]})
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            {
+                field: [
+                    _("Choose a date between the years %(first)d and %(last)d.")
+                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+                ]
+            }
+        )
+
+
+# Each gate action's refusal in words (the gate itself raises a bare PermissionDenied).
+def _refusals() -> dict[str, str]:
+    return {
+        access.WORK: _("Only the shift's own workers do this."),
+        access.HANDLE: _(
+            "Only the people handling this shift's alerts do this: a line manager of one of "
+            "its workers, the on-call manager, the director or someone alerted. Never its "
+            "own workers."
+        ),
+        Action.CHANGE: _(
+            "Only whoever planned the shift, its workers, their line manager or the director "
+            "may cancel it."
+        ),
+    }
+
+
+def _shift(member: Membership, shift_id: str, action: str = Action.READ) -> Shift:
+    """The gate, with its refusal said in words."""
+    try:
+        return access.shift_for_member(member, shift_id, action)
+    except PermissionDenied:
+        raise PermissionDenied(_refusals().get(action, "")) from None
+
+
+def _if_unchanged(shift: Shift, if_match: str | None) -> None:
+    """409 when the client sent the version it read and the shift has moved on since.
+
+    Called inside the action's transaction: on PostgreSQL the row stays locked until the
+    service's own conditional update, so nobody changes it in between.
+    """
+    if if_match is None:
+        return
+    version = version_from(if_match)
+    if not Shift.objects.select_for_update().filter(pk=shift.pk, version=version).exists():
+        raise StaleVersion
+
+
+# --- shifts: what an answer shows ------------------------------------------------------
+
+
+class AlertOut(Schema):
+    """The alert on a shift, for the people handling it only."""
+
+    help_asked_at: Time | None = Field(description="When a worker asked for help, if they did.")
+    silent: bool = Field(
+        description="Help was asked for with the duress PIN: the workers' screens show a "
+        "check-in. Never let them see that it was seen."
+    )
+    acknowledged_at: Time | None = Field(description="When someone said “I'm on it”.")
+    acknowledged_by: PersonRef | None
+
+
+class ShiftSummaryOut(Schema):
+    """A shift on the schedule."""
+
+    id: uuid.UUID
+    area: str = Field(description="Where it goes, in words.")
+    materials: str
+    site: PlaceRef | None
+    team: PlaceRef | None
+    workers: list[PersonRef]
+    planned_by: PersonRef | None
+    planned_start: Time
+    planned_return: Time
+    state: ShiftStateCode = Field(
+        description="As the asker may see it: a silent alert is a check-in (`returned`) to "
+        "everyone but the shift's handlers."
+    )
+    state_label: str
+    checked_out_at: Time | None
+    returned_at: Time | None
+    closed_at: Time | None
+    mine: bool = Field(description="I am one of its workers.")
+    version: int = Field(description="Send it back as `If-Match` to be told of a change since.")
+
+
+class ShiftOut(ShiftSummaryOut):
+    """One shift, with what only its workers and handlers see."""
+
+    location: str | None = Field(
+        description="The rough place a worker chose to share for this shift only: for its "
+        "workers and handlers; null for everyone else."
+    )
+    alert: AlertOut | None = Field(
+        description="For the people handling the shift (never its workers); null otherwise."
+    )
+
+
+def _handles(member: Membership, shift: Shift, workers: Iterable[Membership]) -> bool:
+    """Whether ``member`` sees the alert. A director on the shift is still one of its
+    workers: a silent alert must not show on their phone either."""
+    mine = any(w.pk == member.pk for w in workers)
+    return not mine and access.may_handle(member, shift)
+
+
+def _workers(shift: Shift) -> list[Membership]:
+    # From the list's prefetch when there is one, else one query.
+    return sorted(
+        (w.member for w in shift.workers.all()), key=lambda m: (m.name.casefold(), str(m.pk))
+    )
+
+
+def _summary_out(
+    member: Membership, shift: Shift, workers: list[Membership], handler: bool | None = None
+) -> dict[str, object]:
+    """The schedule's view of a shift. ``handler`` is asked only when it matters: for a
+    silent alert, whose state shows as a check-in to all but the handlers."""
+    if handler is None:
+        handler = shift.help_silent and _handles(member, shift, workers)
+    state = shift.state if handler else shift.state_shown_to_worker()
+    return {
+        "id": shift.pk,
+        "area": shift.area,
+        "materials": shift.materials,
+        "site": _place(shift.site),
+        "team": _place(shift.team),
+        "workers": [_person(w) for w in workers],
+        "planned_by": _person(shift.created_by),
+        "planned_start": shift.planned_start,
+        "planned_return": shift.planned_return,
+        "state": state,
+        "state_label": str(Shift.State(state).label),
+        "checked_out_at": shift.checked_out_at,
+        "returned_at": shift.returned_at,
+        "closed_at": shift.closed_at,
+        "mine": any(w.pk == member.pk for w in workers),
+        "version": shift.version,
+    }
+
+
+def _shift_out(member: Membership, shift: Shift) -> dict[str, object]:
+    workers = _workers(shift)
+    handler = _handles(member, shift, workers)
+    out = _summary_out(member, shift, workers, handler)
+    out["location"] = (shift.coarse_location or None) if (out["mine"] or handler) else None
+    out["alert"] = (
+        {
+            "help_asked_at": shift.help_at,
+            "silent": shift.help_silent,
+            "acknowledged_at": shift.acknowledged_at,
+            "acknowledged_by": _person(shift.acknowledged_by),
+        }
+        if handler
+        else None
+    )
+    return out
+
+
+def _with_people(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
+    return shifts.select_related(
+        "site", "team", "created_by__user", "acknowledged_by__user"
+    ).prefetch_related(
+        Prefetch("workers", queryset=ShiftWorker.objects.select_related("member__user"))
+    )
+
+
+def _answer(member: Membership, shift: Shift, response: HttpResponse) -> dict[str, object]:
+    shift = _with_people(Shift.objects.filter(pk=shift.pk)).get()
+    etag(response, shift.version)
+    return _shift_out(member, shift)
+
+
+# --- shifts: the schedule --------------------------------------------------------------
+
+
+class ScheduleQuery(Schema):
+    start: dt.datetime | None = Field(
+        None,
+        description="Shifts starting from this time (ISO 8601 with offset); default a day ago.",
+    )
+    end: dt.datetime | None = Field(
+        None,
+        description="Shifts starting before this time; default a fortnight after `start`. "
+        "At most 92 days after it.",
+    )
+    state: ShiftStateCode | None = Field(None, description="Only shifts in this state.")
+    mine: bool = Field(False, description="Only shifts I am one of the workers of.")
+
+
+class ShiftPages(Pages):
+    """Page numbers over a bounded window of the schedule, each page's shifts answered as
+    this member sees them."""
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        member = member_of(request)
+        page["items"] = [_summary_out(member, s, _workers(s)) for s in page["items"]]
+        return page
+
+
+def _window(query: ScheduleQuery) -> tuple[dt.datetime, dt.datetime]:
+    _moment(query.start, "start")
+    _moment(query.end, "end")
+    start, end = query.start, query.end
+    if start is None:
+        start = (
+            end - DEFAULT_PAST - DEFAULT_AHEAD if end is not None else timezone.now() - DEFAULT_PAST
+        )
+    if end is None:
+        end = start + DEFAULT_PAST + DEFAULT_AHEAD
+    if end <= start:
+        raise ValidationError({"end": [_("The end must be after the start.")]})
+    if end - start > LONGEST_WINDOW:
+        raise ValidationError({"end": [_("Ask for at most 92 days at a time.")]})
+    return start, end
+
+
+def _shown_in(member: Membership, shifts: QuerySet[Shift], state: str) -> Q:
+    """The shifts ``member`` sees in ``state``: a silent alert is a check-in to everyone
+    but its handlers, so it is found where each sees it. Silent alerts are few: each is
+    asked about on its own."""
+    silent = Q(state=Shift.State.HELP, help_silent=True)
+    if state not in (Shift.State.RETURNED, Shift.State.HELP):
+        return Q(state=state)
+    handled = [
+        s.pk
+        for s in shifts.filter(silent).prefetch_related("workers__member")
+        if _handles(member, s, _workers(s))
+    ]
+    if state == Shift.State.HELP:
+        return (Q(state=state) & ~silent) | Q(pk__in=handled)
+    return Q(state=state) | (silent & ~Q(pk__in=handled))
+
+
+@router.get(
+    "/shifts",
+    response={200: list[ShiftSummaryOut], **errors(400)},
+    summary="The outreach schedule",
+    tags=["shifts"],
+)
+@paginate(ShiftPages)
+def shift_list(request: HttpRequest, query: Query[ScheduleQuery]) -> QuerySet[Shift]:
+    """The organisation's shifts by planned start, in a window of at most 92 days (§4.4:
+    the team keeps a schedule). Coaches, facilitators and peer interviewers see none."""
+    member = member_of(request)
+    start, end = _window(query)
+    shifts = access.shifts_for_member(member).filter(
+        planned_start__gte=start, planned_start__lt=end
+    )
+    if query.state is not None:
+        shifts = shifts.filter(_shown_in(member, shifts, query.state))
+    if query.mine:
+        shifts = shifts.filter(workers__member=member)
+    return _with_people(shifts).order_by("planned_start", "id")
+
+
+@router.get(
+    "/shifts/{shift_id}",
+    response={200: ShiftOut, **errors(404)},
+    summary="One shift",
+    tags=["shifts"],
+)
+def shift_detail(request: HttpRequest, shift_id: str, response: HttpResponse) -> dict[str, object]:
+    """A shift with its workers, times and state; the rough location for its workers and
+    handlers, the alert for its handlers."""
+    member = member_of(request)
+    found = _shift(member, shift_id)
+    return _answer(member, found, response)
+
+
+class ShiftPlan(Schema):
+    """A new shift. Where pairs are required (the default), exactly two workers."""
+
+    worker_ids: list[uuid.UUID] = Field(description="Who goes: colleagues from the directory.")
+    area: Text = Field(description="Where, in words: no client's address, no GPS.")
+    materials: Text = ""
+    planned_start: dt.datetime = Field(description="ISO 8601 with offset.")
+    planned_return: dt.datetime = Field(description="ISO 8601 with offset; still to come.")
+    site_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+
+
+def _directory(
+    member: Membership, wanted: uuid.UUID | None, find: Any, field: str, message: str
+) -> Any:
+    """Something named in a body, through its own gate; unseen is the field's fault."""
+    if wanted is None:
+        return None
+    try:
+        return find(member, wanted)
+    except Http404:
+        raise ValidationError({field: [message]}) from None
+
+
+@router.post(
+    "/shifts",
+    response={201: ShiftOut, **errors(400, 403)},
+    summary="Plan a shift",
+    tags=["shifts"],
+)
+def shift_plan(request: HttpRequest, payload: ShiftPlan, response: HttpResponse) -> Status:
+    """Put a shift on the schedule: for oneself (with any colleague), for one's own reports
+    as their line manager, or for anyone as the director (§4.4). 400 names each field at
+    fault, and nothing is saved."""
+    member = member_of(request)
+    if not access.sees_shifts(member):
+        raise PermissionDenied(_("Your role does not include outreach shifts."))
+    _moment(payload.planned_start, "planned_start")
+    _moment(payload.planned_return, "planned_return")
+    workers = [
+        _directory(
+            member,
+            wanted,
+            core_access.membership_for_member,
+            "worker_ids",
+            _("Choose workers from your organisation."),
+        )
+        for wanted in dict.fromkeys(payload.worker_ids)
+    ]
+    site = _directory(
+        member,
+        payload.site_id,
+        core_access.site_for_member,
+        "site_id",
+        _("Choose a site of your organisation."),
+    )
+    team = _directory(
+        member,
+        payload.team_id,
+        core_access.team_for_member,
+        "team_id",
+        _("Choose a team of your organisation."),
+    )
+    if not access.may_plan_for(member, workers):
+        raise PermissionDenied(
+            _("You plan shifts you go on yourself; a line manager plans for their own reports.")
+        )
+    try:
+        planned = services.plan_shift(
+            actor=member,
+            workers=workers,
+            area=payload.area,
+            materials=payload.materials,
+            planned_start=payload.planned_start,
+            planned_return=payload.planned_return,
+            site=site,
+            team=team,
+        )
+    except ValidationError as error:
+        raise _renamed(error) from None
+    return Status(201, _answer(member, planned, response))
+
+
+def _renamed(error: ValidationError) -> ValidationError:
+    """The service's fields named as the request names them."""
+    names = {"workers": "worker_ids", "site": "site_id", "team": "team_id"}
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {names.get(field, field): messages for field, messages in error.message_dict.items()}
+    )
+
+
+# --- shifts: the timeline --------------------------------------------------------------
+
+
+class EventOut(Schema):
+    """One line of the timeline."""
+
+    id: uuid.UUID
+    at: Time
+    kind: EventCode
+    label: str
+    actor: PersonRef | None = Field(description="Who did it; null for Peerwork itself.")
+    minutes: int | None = Field(description="For an extension: by how many minutes.")
+    incident: bool | None = Field(description="For a close: whether there was an incident.")
+    recipients: list[PersonRef] = Field(
+        description="For an alert, who it went to: shown to the shift's handlers only."
+    )
+
+
+# The lines that belong to the alert (the matrix's "alert" column): a silent one's are
+# shown to the handlers only.
+ALERT_LINES = (
+    ShiftEvent.Kind.HELP,
+    ShiftEvent.Kind.ALERTED,
+    ShiftEvent.Kind.ACKNOWLEDGED,
+    ShiftEvent.Kind.SET_ASIDE,
+)
+
+
+def _timeline(member: Membership, shift: Shift) -> list[dict[str, object]]:
+    workers = _workers(shift)
+    handler = _handles(member, shift, workers)
+    events = list(shift.events.select_related("actor__user").order_by("at", "id"))
+    if not handler:
+        # From the first silent call for help on, the alert's lines are the handlers'.
+        silent_from = next(
+            (e.at for e in events if e.kind == ShiftEvent.Kind.HELP and e.detail.get("silent")),
+            None,
+        )
+        events = [
+            e
+            for e in events
+            if not (silent_from is not None and e.kind in ALERT_LINES and e.at >= silent_from)
+        ]
+    ids = {i for e in events for i in (e.detail or {}).get("recipients", [])} if handler else set()
+    named = {
+        str(m.pk): m
+        for m in Membership.objects.filter(
+            organisation_id=shift.organisation_id, pk__in=ids
+        ).select_related("user")
+    }
+    return [
+        {
+            "id": e.pk,
+            "at": e.at,
+            "kind": e.kind,
+            "label": str(ShiftEvent.Kind(e.kind).label),
+            "actor": _person(e.actor),
+            "minutes": e.detail.get("minutes") if e.kind == ShiftEvent.Kind.EXTENDED else None,
+            "incident": e.detail.get("incident") if e.kind == ShiftEvent.Kind.CLOSED else None,
+            "recipients": [
+                _person(named[i]) for i in (e.detail or {}).get("recipients", []) if i in named
+            ],
+        }
+        for e in events
+    ]
+
+
+@router.get(
+    "/shifts/{shift_id}/timeline",
+    response={200: list[EventOut], **errors(404)},
+    summary="A shift's timeline",
+    tags=["shifts"],
+)
+def shift_timeline(request: HttpRequest, shift_id: str) -> list[dict[str, object]]:
+    """Every state change, alert and acknowledgement, oldest first (issue 5 item 5). Who an
+    alert went to is for the handlers; a silent alert's lines are theirs alone."""
+    member = member_of(request)
+    found = _shift(member, shift_id)
+    return _timeline(member, found)
+
+
+# --- shifts: actions -------------------------------------------------------------------
+
+IfMatch = Header(
+    None,
+    alias="If-Match",
+    description="Optional: the shift's `version` as you read it; 409 if it changed since.",
+)
+
+
+def _act(
+    request: HttpRequest,
+    response: HttpResponse,
+    shift_id: str,
+    action: str,
+    if_match: str | None,
+    run: Callable[[Membership, Shift], object],
+) -> dict[str, object]:
+    """Gate, version, service, answer: the same four steps for every action."""
+    member = member_of(request)
+    found = _shift(member, shift_id, action)
+    with transaction.atomic():
+        _if_unchanged(found, if_match)
+        run(member, found)
+    return _answer(member, found, response)
+
+
+class Extension(Schema):
+    minutes: int = Field(
+        ge=services.EXTEND_MIN,
+        le=services.EXTEND_MAX,
+        description=f"From {services.EXTEND_MIN} to {services.EXTEND_MAX}.",
+    )
+
+
+class Location(Schema):
+    location: Text = Field(
+        "",
+        description="A rough place in words, for this shift only; empty takes it back.",
+    )
+
+
+class Closing(Schema):
+    incident: bool = Field(description="Whether something happened that needs an incident.")
+
+
+def _route(path: str, summary: str, codes: tuple[int, ...] = (400, 403, 404, 409)) -> Any:
+    return router.post(
+        path, response={200: ShiftOut, **errors(*codes)}, summary=summary, tags=["shifts"]
+    )
+
+
+@_route("/shifts/{shift_id}/check-out", "Check out")
+def shift_check_out(
+    request: HttpRequest, shift_id: str, response: HttpResponse, if_match: str | None = IfMatch
+) -> dict[str, object]:
+    """A worker leaves: the shift is out and watched from its planned return plus the
+    policy's grace (§4.4). 400 if it is not waiting to start or its return has passed."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.WORK,
+        if_match,
+        lambda member, shift: services.check_out(actor=member, shift=shift),
+    )
+
+
+@_route("/shifts/{shift_id}/check-in", "Check in")
+def shift_check_in(
+    request: HttpRequest, shift_id: str, response: HttpResponse, if_match: str | None = IfMatch
+) -> dict[str, object]:
+    """A worker is back: the shift is returned and everyone already alerted is told. 400
+    for a shift that is not out (not started, returned, closed)."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.WORK,
+        if_match,
+        lambda member, shift: services.check_in(actor=member, shift=shift),
+    )
+
+
+@_route("/shifts/{shift_id}/extend", "Extend the return time")
+def shift_extend(
+    request: HttpRequest,
+    shift_id: str,
+    payload: Extension,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> dict[str, object]:
+    """Move the planned return later, only before it passes (issue 5 item 3)."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.WORK,
+        if_match,
+        lambda member, shift: services.extend(actor=member, shift=shift, minutes=payload.minutes),
+    )
+
+
+@_route("/shifts/{shift_id}/ok", "I'm OK")
+def shift_ok(
+    request: HttpRequest, shift_id: str, response: HttpResponse, if_match: str | None = IfMatch
+) -> dict[str, object]:
+    """An optional "I'm OK" on the timeline while out; it stops no alert."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.WORK,
+        if_match,
+        lambda member, shift: services.im_ok(actor=member, shift=shift),
+    )
+
+
+@_route("/shifts/{shift_id}/help", "Ask for help")
+def shift_help(
+    request: HttpRequest, shift_id: str, response: HttpResponse, if_match: str | None = IfMatch
+) -> dict[str, object]:
+    """HELP: straight to the on-call manager and the top of the chain, at once (issue 5
+    item 4). 400 when help is already on its way or the shift was closed."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.WORK,
+        if_match,
+        lambda member, shift: services.ask_for_help(actor=member, shift=shift, via="api"),
+    )
+
+
+@_route("/shifts/{shift_id}/location", "Share a rough location")
+def shift_location(
+    request: HttpRequest,
+    shift_id: str,
+    payload: Location,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> dict[str, object]:
+    """Share a rough place in words for this shift only, or take it back with an empty
+    one (issue 5 item 2). It is cleared when the shift ends."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.WORK,
+        if_match,
+        lambda member, shift: services.share_location(
+            actor=member, shift=shift, location=payload.location
+        ),
+    )
+
+
+@_route("/shifts/{shift_id}/acknowledge", "I'm on it")
+def shift_acknowledge(
+    request: HttpRequest, shift_id: str, response: HttpResponse, if_match: str | None = IfMatch
+) -> dict[str, object]:
+    """Say "I'm on it" for an overdue or missing shift, or a call for help: no further
+    step is sent. 400 if someone already is, or nothing needs anyone."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.HANDLE,
+        if_match,
+        lambda member, shift: services.acknowledge(actor=member, shift=shift),
+    )
+
+
+@_route("/shifts/{shift_id}/close", "Close a shift")
+def shift_close(
+    request: HttpRequest,
+    shift_id: str,
+    payload: Closing,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> dict[str, object]:
+    """Close an overdue or missing shift, or one that asked for help, once resolved,
+    saying whether there was an incident."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        access.HANDLE,
+        if_match,
+        lambda member, shift: services.close_shift(
+            actor=member, shift=shift, incident=payload.incident
+        ),
+    )
+
+
+@_route("/shifts/{shift_id}/cancel", "Cancel a shift")
+def shift_cancel(
+    request: HttpRequest, shift_id: str, response: HttpResponse, if_match: str | None = IfMatch
+) -> dict[str, object]:
+    """Take a shift that has not started off the schedule."""
+    return _act(
+        request,
+        response,
+        shift_id,
+        Action.CHANGE,
+        if_match,
+        lambda member, shift: services.cancel_shift(actor=member, shift=shift),
+    )
