@@ -192,6 +192,12 @@ class StepForm(VersionForm):
 
 class OnCallForm(forms.Form):
     member = MemberField(queryset=Membership.objects.none(), label=_("On-call manager"))
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        queryset=Site.objects.none(),
+        required=False,
+        label=_("Site"),
+        help_text=_("Empty: on call for every site without its own turn."),
+    )
     starts_at = forms.DateTimeField(
         label=_("From"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
@@ -202,6 +208,9 @@ class OnCallForm(forms.Form):
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = colleagues(member.organisation_id)  # type: ignore[attr-defined]
+        self.fields["site"].queryset = Site.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=member.organisation_id
+        ).order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
