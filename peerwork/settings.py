@@ -338,12 +338,49 @@ globals().update(email_settings(PEERWORK_EMAIL_URL))
 DEFAULT_FROM_EMAIL = env("PEERWORK_EMAIL_FROM", "Peerwork <peerwork@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-PEERWORK_SMS_GATEWAY = env_choice("PEERWORK_SMS_GATEWAY", ("none", "http"), "none")
+PEERWORK_SMS_GATEWAY = env_choice(
+    "PEERWORK_SMS_GATEWAY", ("none", "http", "africastalking", "twilio"), "none"
+)
 PEERWORK_SMS_URL = env("PEERWORK_SMS_URL", "") or ""
 PEERWORK_SMS_TOKEN = env("PEERWORK_SMS_TOKEN", "") or ""
 PEERWORK_SMS_SENDER = env("PEERWORK_SMS_SENDER", "") or ""
 if PEERWORK_SMS_GATEWAY == "http" and not PEERWORK_SMS_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("PEERWORK_SMS_GATEWAY=http needs PEERWORK_SMS_URL=https://…")
+# Africa's Talking: the app's username ("sandbox" in their sandbox) and API key. The
+# address follows PEERWORK_SMS_AT_SANDBOX unless given (tests point it at a fake gateway).
+PEERWORK_SMS_AT_USERNAME = env("PEERWORK_SMS_AT_USERNAME", "") or ""
+PEERWORK_SMS_AT_API_KEY = env("PEERWORK_SMS_AT_API_KEY", "") or ""
+PEERWORK_SMS_AT_SANDBOX = env_bool("PEERWORK_SMS_AT_SANDBOX", False)
+PEERWORK_SMS_AT_URL = env("PEERWORK_SMS_AT_URL", "") or (
+    "https://api.sandbox.africastalking.com/version1/messaging"
+    if PEERWORK_SMS_AT_SANDBOX
+    else "https://api.africastalking.com/version1/messaging"
+)
+if PEERWORK_SMS_GATEWAY == "africastalking" and not (
+    PEERWORK_SMS_AT_USERNAME and PEERWORK_SMS_AT_API_KEY
+):
+    raise ImproperlyConfigured(
+        "PEERWORK_SMS_GATEWAY=africastalking needs PEERWORK_SMS_AT_USERNAME and "
+        "PEERWORK_SMS_AT_API_KEY"
+    )
+# Twilio: the account SID and auth token; the sender is PEERWORK_SMS_SENDER (a number) or,
+# without one, a messaging service.
+PEERWORK_SMS_TWILIO_URL = env("PEERWORK_SMS_TWILIO_URL", "https://api.twilio.com") or ""
+PEERWORK_SMS_TWILIO_ACCOUNT_SID = env("PEERWORK_SMS_TWILIO_ACCOUNT_SID", "") or ""
+PEERWORK_SMS_TWILIO_AUTH_TOKEN = env("PEERWORK_SMS_TWILIO_AUTH_TOKEN", "") or ""
+PEERWORK_SMS_TWILIO_MESSAGING_SERVICE_SID = (
+    env("PEERWORK_SMS_TWILIO_MESSAGING_SERVICE_SID", "") or ""
+)
+if PEERWORK_SMS_GATEWAY == "twilio" and not (
+    PEERWORK_SMS_TWILIO_ACCOUNT_SID
+    and PEERWORK_SMS_TWILIO_AUTH_TOKEN
+    and (PEERWORK_SMS_SENDER or PEERWORK_SMS_TWILIO_MESSAGING_SERVICE_SID)
+):
+    raise ImproperlyConfigured(
+        "PEERWORK_SMS_GATEWAY=twilio needs PEERWORK_SMS_TWILIO_ACCOUNT_SID, "
+        "PEERWORK_SMS_TWILIO_AUTH_TOKEN and PEERWORK_SMS_SENDER (or "
+        "PEERWORK_SMS_TWILIO_MESSAGING_SERVICE_SID)"
+    )
 
 # --- sign-in and sessions ------------------------------------------------------------
 

@@ -33,7 +33,7 @@ import logging
 import smtplib
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -91,8 +91,13 @@ def http_post(
     data: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
     auth: tuple[str, str] | None = None,
+    read: Callable[[httpx.Response], SendResult] | None = None,
 ) -> SendResult:
-    """POST with a short timeout, sorting failures into "not sent" and "may have arrived"."""
+    """POST with a short timeout, sorting failures into "not sent" and "may have arrived".
+
+    ``read``, when given, judges a 2xx answer (a gateway that says in its body whether it
+    took the message); anything else is as before: 2xx sent, other statuses failed.
+    """
     try:
         response = httpx.post(
             url,
@@ -117,7 +122,7 @@ def http_post(
         # Read/write timeouts, a dropped connection: the receiver may have acted on it.
         return SendResult.unknown(type(exc).__name__)
     if 200 <= response.status_code < 300:
-        return SendResult.sent()
+        return read(response) if read else SendResult.sent()
     return SendResult.failed(f"HTTP {response.status_code}")
 
 
@@ -304,6 +309,75 @@ class HttpGateway(SmsGateway):
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         return http_post(self.url, content=body, headers=headers)
+
+
+@register_sms_gateway
+class AfricasTalkingGateway(SmsGateway):
+    """Africa's Talking's messaging API: a form POST of ``username``, ``to``, ``message``
+    and ``from`` (the sender id or short code, optional) with the ``apiKey`` header, to
+    ``PEERWORK_SMS_AT_URL`` (their sandbox or live address, ``PEERWORK_SMS_AT_SANDBOX``).
+
+    AT answers 201 with ``SMSMessageData.Recipients[].statusCode`` per number: 100
+    (processed), 101 (sent) and 102 (queued) mean AT has the message; every other code
+    (401 risk hold, 403 invalid number, 405 insufficient balance, 5xx …) means it was not
+    sent. A 2xx whose body cannot be read may have been sent: unknown, not failed.
+    """
+
+    name = "africastalking"
+    ACCEPTED = frozenset({100, 101, 102})
+
+    def __init__(self) -> None:
+        self.url = settings.PEERWORK_SMS_AT_URL
+        self.username = settings.PEERWORK_SMS_AT_USERNAME
+        self.api_key = settings.PEERWORK_SMS_AT_API_KEY
+        self.sender = settings.PEERWORK_SMS_SENDER
+
+    def send(self, to: str, text: str) -> SendResult:
+        data = {"username": self.username, "to": to, "message": text}
+        if self.sender:
+            data["from"] = self.sender
+        headers = {"apiKey": self.api_key, "Accept": "application/json"}
+        return http_post(self.url, data=data, headers=headers, read=self._read)
+
+    @classmethod
+    def _read(cls, response: httpx.Response) -> SendResult:
+        try:
+            recipients = response.json()["SMSMessageData"]["Recipients"]
+            codes = [int(r["statusCode"]) for r in recipients]
+        except (ValueError, KeyError, TypeError):
+            return SendResult.unknown("unreadable answer")
+        if not codes:
+            # AT lists no recipient when it refused the whole request (its Message says why).
+            return SendResult.failed("no recipient accepted")
+        refused = [c for c in codes if c not in cls.ACCEPTED]
+        return SendResult.failed(f"AT {refused[0]}") if refused else SendResult.sent()
+
+
+@register_sms_gateway
+class TwilioGateway(SmsGateway):
+    """Twilio's Messages resource: a form POST of ``To``, ``Body`` and ``From`` (or
+    ``MessagingServiceSid``) to ``/2010-04-01/Accounts/{sid}/Messages.json`` under
+    ``PEERWORK_SMS_TWILIO_URL``, with basic auth (account SID, auth token). Twilio answers
+    201 Created when it has queued the message; 4xx (a bad number, an unverified sender)
+    is a failure, and so is 5xx."""
+
+    name = "twilio"
+
+    def __init__(self) -> None:
+        self.account_sid = settings.PEERWORK_SMS_TWILIO_ACCOUNT_SID
+        self.auth_token = settings.PEERWORK_SMS_TWILIO_AUTH_TOKEN
+        self.messaging_service_sid = settings.PEERWORK_SMS_TWILIO_MESSAGING_SERVICE_SID
+        self.sender = settings.PEERWORK_SMS_SENDER
+        base = settings.PEERWORK_SMS_TWILIO_URL.rstrip("/")
+        self.url = f"{base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+
+    def send(self, to: str, text: str) -> SendResult:
+        data = {"To": to, "Body": text}
+        if self.sender:
+            data["From"] = self.sender
+        else:
+            data["MessagingServiceSid"] = self.messaging_service_sid
+        return http_post(self.url, data=data, auth=(self.account_sid, self.auth_token))
 
 
 # --- sending one delivery --------------------------------------------------------------
