@@ -32,6 +32,11 @@ def navigation_for(member: Membership, path: str, *, unread: int = 0) -> list[Na
     if can(member, Action.LIST, DataClass.WORK):
         items.append((_("People"), reverse("core:members"), 0))
         items.append((_("Teams"), reverse("core:teams"), 0))
+    # Outreach shifts are work data for working members (peerwork.outreach.access).
+    from peerwork.outreach.access import sees_shifts
+
+    if sees_shifts(member):
+        items.append((_("Outreach"), reverse("outreach:schedule"), 0))
     if is_org_admin(member):
         items.append((_("Invitations"), reverse("core:invitations"), 0))
     items.append((_("Inbox"), reverse("core:inbox"), unread))

@@ -25,6 +25,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -155,6 +156,12 @@ def _director_figures(member: Membership) -> dict[str, object]:
     }
 
 
+# Modules that add to "Today" on my day: ``section(member)`` answers a context with its
+# ``template`` (included inside the "Today" card), or None. Named by path, so the core does
+# not import the modules that build on it.
+DAY_SECTIONS = ("peerwork.outreach.dashboard.section",)
+
+
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """My day: one small section per role the member holds (PRODUCT.md "Who uses it")."""
@@ -196,6 +203,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sites": Site.objects.filter(organisation_id=organisation_id).count(),
         }
     context["minimum_group_size"] = MINIMUM_GROUP_SIZE
+    # Each module's own part of "today": a context naming its template, or None.
+    context["sections"] = [
+        section for path in DAY_SECTIONS if (section := import_string(path)(member)) is not None
+    ]
     return render(request, "core/dashboard.html", context)
 
 
