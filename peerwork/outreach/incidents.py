@@ -21,6 +21,7 @@ their family, and documenting a human-rights violation (informed consent; never 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,11 +35,18 @@ from django.utils.translation import gettext_lazy
 from peerwork.core import audit
 from peerwork.core.models import Membership, Role, active_members
 from peerwork.core.notify import notify
-from peerwork.core.versions import StaleVersion
+from peerwork.core.versions import StaleVersion, update_if_current
 
 from . import kinds
-from .access import is_on_call, is_worker_on, may_change_incident, may_handle, may_open_incident
-from .models import Incident, IncidentStep, LegalEvent, OnCall, Shift, ShiftEvent
+from .access import (
+    is_on_call,
+    is_worker_on,
+    may_change_incident,
+    may_edit_legal_contacts,
+    may_handle,
+    may_open_incident,
+)
+from .models import Incident, IncidentStep, LegalContact, LegalEvent, OnCall, Shift, ShiftEvent
 
 NOTE_MAX = 4000
 SUMMARY_MAX = 4000
@@ -652,6 +660,10 @@ def _audit(
 
 __all__ = [
     "COURT_KINDS",
+    "add_legal_contact",
+    "change_legal_contact",
+    "legal_contacts_for_site",
+    "remove_legal_contact",
     "PEP_LATEST",
     "STEPS",
     "STEPS_FOR",
@@ -671,3 +683,81 @@ __all__ = [
     "steps_for",
     "take_over",
 ]
+
+
+# --- the legal-contacts directory (item 7) ---------------------------------------------
+
+
+def add_legal_contact(
+    *, actor: Membership, changes: dict[str, object], now: dt.datetime | None = None
+) -> LegalContact:
+    """A lawyer, legal aid or paralegal to call when a worker is arrested (§4.4 "establish
+    links with lawyers or legal services")."""
+    if not may_edit_legal_contacts(actor):
+        raise PermissionDenied
+    _check_site(actor, changes.get("site"))
+    with transaction.atomic():
+        contact = LegalContact.objects.create(organisation_id=actor.organisation_id, **changes)
+        audit.record(
+            actor=actor,
+            action="outreach.legal_contact.add",
+            object_type="outreach.legal_contact",
+            object_id=contact.pk,
+        )
+    return contact
+
+
+def change_legal_contact(
+    *,
+    actor: Membership,
+    contact: LegalContact,
+    version: int,
+    changes: dict[str, object],
+    now: dt.datetime | None = None,
+) -> None:
+    """Versioned: an edit over someone else's newer one raises ``StaleVersion``."""
+    if not may_edit_legal_contacts(actor):
+        raise PermissionDenied
+    _check_site(actor, changes.get("site"))
+    with transaction.atomic():
+        update_if_current(LegalContact, pk=contact.pk, version=version, changes=changes)
+        audit.record(
+            actor=actor,
+            action="outreach.legal_contact.change",
+            object_type="outreach.legal_contact",
+            object_id=contact.pk,
+        )
+
+
+def remove_legal_contact(
+    *, actor: Membership, contact: LegalContact, version: int, now: dt.datetime | None = None
+) -> None:
+    if not may_edit_legal_contacts(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        deleted, _by_model = LegalContact.objects.filter(pk=contact.pk, version=version).delete()
+        if not deleted:
+            raise StaleVersion
+        audit.record(
+            actor=actor,
+            action="outreach.legal_contact.remove",
+            object_type="outreach.legal_contact",
+            object_id=contact.pk,
+        )
+
+
+def legal_contacts_for_site(
+    organisation_id: uuid.UUID, site_id: uuid.UUID | None
+) -> list[LegalContact]:
+    """The directory for a site: its own entries first, then those for every site."""
+    rows = LegalContact.objects.filter(organisation_id=organisation_id)
+    if site_id:
+        rows = rows.filter(Q(site_id=site_id) | Q(site__isnull=True))
+    return list(
+        rows.select_related("site").order_by(F("site").asc(nulls_last=True), "kind", "name")
+    )
+
+
+def _check_site(actor: Membership, site: object) -> None:
+    if site is not None and getattr(site, "organisation_id", None) != actor.organisation_id:
+        raise ValidationError({"site": [_("Choose a site of your organisation.")]})
