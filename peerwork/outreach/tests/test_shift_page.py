@@ -44,7 +44,8 @@ def planned(story: Any, **kw: Any) -> Shift:
 def out(story: Any, **kw: Any) -> Shift:
     shift = planned(story, start=timezone.now() - minutes(5), **kw)
     with scope(organisation=story.harbourside.pk):
-        return services.check_out(actor=story.amina, shift=shift, now=shift.planned_start)
+        worker = kw.get("workers", [story.amina])[0]
+        return services.check_out(actor=worker, shift=shift, now=shift.planned_start)
 
 
 def overdue(story: Any, *, chain: tuple[str, ...] = ("line_manager",)) -> Shift:
