@@ -319,8 +319,10 @@ def _step_rows(member: Membership, *, on_duty: bool) -> models.QuerySet[Incident
 
 
 def _step_export(rows: Sequence[IncidentStep], member: Membership) -> list[Item]:
+    from .incidents import step_label
+
     return [
-        {_("Incident"): str(row.incident_id), _("Step"): row.step}
+        {_("Incident"): str(row.incident_id), _("Step"): str(step_label(row.step))}
         | fields(row, "consent", "note", "done_at", "done_by")
         for row in rows
     ]
