@@ -112,3 +112,25 @@ INCIDENT_DIRECTOR = register_kind(
     default_channels=(Channel.EMAIL,),
     link=_incident_link,
 )
+
+
+def _worker_link(notification: Notification) -> str | None:
+    """The worker's own shift link (``links``): a key to their shift's page, so it goes
+    only to the worker it names, and says nothing of the shift in the message itself."""
+    from .links import link_path  # links reads the URL configuration, which imports views
+
+    return link_path(notification.params["shift"], notification.params["member"])
+
+
+# To each worker when a shift is planned: their link, opened with their PIN (item 3).
+SHIFT_PLANNED = register_kind(
+    "outreach.shift_planned",
+    subject=_("You have an outreach shift"),
+    body=_(
+        "You are on an outreach shift. Open this link on your phone and keep it (add it to "
+        "your home screen): with your PIN it checks you out and in without signing in. Keep "
+        "the link to yourself."
+    ),
+    default_channels=(Channel.EMAIL, Channel.SMS),
+    link=_worker_link,
+)

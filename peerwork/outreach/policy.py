@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from peerwork.core.models.notifications import Channel
 
@@ -73,3 +74,21 @@ def steps_for(policy: OutreachPolicy) -> list[StepPlan]:
         StepPlan(who=who, channels=DEFAULT_CHANNELS, wait=DEFAULT_WAIT, position=n)
         for n, who in enumerate(DEFAULT_CHAIN, start=1)
     ]
+
+
+def default_guidelines() -> list[str]:
+    """Peerwork's own field guidelines, for a policy that wrote none (issue 5 item 1: picture
+    ID, pairs, no valuables, no personal details to clients, the manager's card; §4.4)."""
+    return [
+        _("Carry your picture ID and your outreach ID card."),
+        _("Go in pairs, and stay where your partner can see you."),
+        _("Leave valuables at the office: take only what the work needs."),
+        _("Never give clients your personal details: your phone number, your address."),
+        _("Carry your manager's card, with the number to call if you are stopped."),
+    ]
+
+
+def guidelines_for(policy: OutreachPolicy) -> list[str]:
+    """The policy's field guidelines, one a line, or Peerwork's own when it has none."""
+    lines = [line.strip() for line in (policy.guidelines or "").splitlines() if line.strip()]
+    return lines or default_guidelines()

@@ -118,6 +118,14 @@ def plan_shift(
         )
         _event(shift, ShiftEvent.Kind.PLANNED, actor, now)
         _audit(actor, "outreach.shift.plan", shift)
+        # Each worker gets their own shift link (sent once the shift is saved for good).
+        for member in people:
+            notify(
+                recipient=member,
+                kind=kinds.SHIFT_PLANNED.kind,
+                params={"shift": str(shift.pk), "member": str(member.pk)},
+                now=now,
+            )
     return shift
 
 
