@@ -438,3 +438,36 @@ def _nairobi():
     import zoneinfo
 
     return zoneinfo.ZoneInfo("Africa/Nairobi")
+
+
+def test_a_message_to_another_organisations_number_finds_no_one_here(
+    twilio, client, django_capture_on_commit_callbacks
+):
+    """The webhook is the gateway's, signed for one number: Amina's phone texting
+    Riverside's number is unknown there, and her shift is untouched."""
+    story = twilio.story
+    with scopes_disabled():
+        their = SmsNumber(
+            organisation=story.riverside,
+            number="+380441234567",
+            gateway=SmsNumber.Gateway.TWILIO,
+            secret=TWILIO_TOKEN,
+        )
+        their.save()
+    theirs = Setup(story, their, TWILIO_TOKEN, twilio.shift, twilio.gateway)
+    post(theirs, client, "OUT 2468", "m-1", django_capture_on_commit_callbacks)
+    assert twilio.fresh().state == Shift.State.PLANNED
+    with scopes_disabled():
+        inbound = InboundSms.objects.get()
+    assert (inbound.organisation_id, inbound.outcome) == (story.riverside.pk, "unknown_number")
+
+
+def test_the_record_of_a_message_holds_neither_its_text_nor_the_senders_number(
+    twilio, client, django_capture_on_commit_callbacks
+):
+    post(twilio, client, "OUT 2468", "m-1", django_capture_on_commit_callbacks)
+    with scopes_disabled():
+        row = InboundSms.objects.values().get()
+        audited = list(AuditEvent.objects.values("detail"))
+    text = json.dumps([row, audited], default=str)
+    assert "2468" not in text and "254700000001" not in text and "OUT" not in text
