@@ -98,6 +98,11 @@ EXEMPT = {
         "allauth's security keys: a person's own, looked up by the signed-in account, not "
         "an organisation's object; someone else's key is 404, tested in test_mfa.py"
     ),
+    "outreach:sms_inbound": (
+        "an SMS gateway's webhook, not a member page: it answers whoever proves the "
+        "number's signature or key, and acts only in that number's organisation; a bad "
+        "proof is 403 and changes nothing, tested in outreach/tests/test_sms_inbound.py"
+    ),
 }
 
 # Routes whose parameter is a capability: whoever holds the link is its addressee, so an
