@@ -42,13 +42,14 @@ from pydantic import WithJsonSchema
 from peerwork.api.auth import member_of
 from peerwork.api.schemas import Pages, Text, Time, errors
 from peerwork.core import access as core_access
-from peerwork.core.access import Action
+from peerwork.core import audit
+from peerwork.core.access import Action, DataClass
 from peerwork.core.api import etag, version_from
 from peerwork.core.models import Membership, Site, Team
 from peerwork.core.versions import StaleVersion
 
-from . import access, services
-from .models import Shift, ShiftEvent, ShiftWorker
+from . import access, incidents, services
+from .models import Incident, IncidentStep, LegalEvent, Shift, ShiftEvent, ShiftWorker
 
 router = Router(tags=["outreach"])
 
@@ -452,13 +453,16 @@ def shift_plan(request: HttpRequest, payload: ShiftPlan, response: HttpResponse)
             team=team,
         )
     except ValidationError as error:
-        raise _renamed(error) from None
+        raise _renamed(error, PLAN_FIELDS) from None
     return Status(201, _answer(member, planned, response))
 
 
-def _renamed(error: ValidationError) -> ValidationError:
+# The plan service's fields as the request names them.
+PLAN_FIELDS = {"workers": "worker_ids", "site": "site_id", "team": "team_id"}
+
+
+def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
     """The service's fields named as the request names them."""
-    names = {"workers": "worker_ids", "site": "site_id", "team": "team_id"}
     if not hasattr(error, "error_dict"):
         return error
     return ValidationError(
@@ -494,10 +498,29 @@ ALERT_LINES = (
 )
 
 
+# Lines written at the same moment (HELP and its alert, an overdue step and its alert) in
+# the order they happened: the cause before the alert, the alert before "I'm on it".
+SAME_TIME_ORDER: dict[str, int] = {
+    ShiftEvent.Kind.PLANNED: 0,
+    ShiftEvent.Kind.CHECKED_OUT: 1,
+    ShiftEvent.Kind.HELP: 3,
+    ShiftEvent.Kind.OVERDUE: 3,
+    ShiftEvent.Kind.MISSING: 3,
+    ShiftEvent.Kind.ALERTED: 4,
+    ShiftEvent.Kind.ACKNOWLEDGED: 5,
+    ShiftEvent.Kind.CHECKED_IN: 7,
+    ShiftEvent.Kind.CLOSED: 8,
+    ShiftEvent.Kind.CANCELLED: 8,
+}
+
+
 def _timeline(member: Membership, shift: Shift) -> list[dict[str, object]]:
     workers = _workers(shift)
     handler = _handles(member, shift, workers)
-    events = list(shift.events.select_related("actor__user").order_by("at", "id"))
+    events = sorted(
+        shift.events.select_related("actor__user"),
+        key=lambda e: (e.at, SAME_TIME_ORDER.get(e.kind, 5)),
+    )
     if not handler:
         # From the first silent call for help on, the alert's lines are the handlers'.
         silent_from = next(
@@ -753,3 +776,415 @@ def shift_cancel(
         if_match,
         lambda member, shift: services.cancel_shift(actor=member, shift=shift),
     )
+
+
+# --- incidents -------------------------------------------------------------------------
+#
+# Not work data (the access matrix's [record: incident]): on duty, the person, their line
+# manager and the manager handling it; the director once it is passed to them. Off duty, the
+# person and the one colleague they asked to help. The words (what happened, the notes) are
+# the person's, sealed under their key: every other reader's read is audited before they
+# are answered (DESIGN.md "Privacy model").
+
+IncidentKindCode = Annotated[Incident.Kind, _codes(Incident.Kind)]
+IncidentStateCode = Annotated[Incident.State, _codes(Incident.State)]
+ConsentCode = Annotated[IncidentStep.Consent, _codes(IncidentStep.Consent)]
+CourtCode = Annotated[LegalEvent.Kind, _codes(LegalEvent.Kind)]
+
+IfMatchRequired = Header(
+    ...,
+    alias="If-Match",
+    description="The incident's `version` as you read it; 409 if it changed since.",
+)
+
+
+class IncidentSummaryOut(Schema):
+    """An incident in a list: what kind, when and whose, never its words."""
+
+    id: uuid.UUID
+    kind: IncidentKindCode
+    kind_label: str
+    on_duty: bool
+    occurred_at: Time
+    person: PersonRef
+    shift_id: uuid.UUID | None
+    state: IncidentStateCode
+    state_label: str
+    version: int
+
+
+class StepDoneOut(Schema):
+    done_at: Time
+    done_by: PersonRef | None
+    consent: ConsentCode = Field(description="`given` for a step that needs the worker's consent.")
+    note: str
+
+
+class StepOut(Schema):
+    """One of the guide's steps for this kind of incident, and each time it was done."""
+
+    code: str
+    label: str
+    help: str
+    needs_consent: bool = Field(
+        description="Only with the worker's consent, recorded with the step (never assumed)."
+    )
+    done: list[StepDoneOut]
+
+
+class CourtEntryOut(Schema):
+    id: uuid.UUID
+    kind: CourtCode
+    kind_label: str
+    on: dt.date
+    note: str
+    recorded_by: PersonRef | None
+    recorded_at: Time
+
+
+class IncidentOut(IncidentSummaryOut):
+    """One incident, with the guide's steps for its kind and, for an arrest or a police
+    encounter, its court timeline (App. 10 case 8)."""
+
+    summary: str = Field(description="What happened, in words.")
+    opened_by: PersonRef | None
+    handler: PersonRef | None = Field(description="The manager handling it (on duty).")
+    helper: PersonRef | None = Field(description="Off duty: the colleague the person asked.")
+    passed_to_director_at: Time | None
+    closed_at: Time | None
+    steps: list[StepOut]
+    court_timeline: list[CourtEntryOut] | None = Field(
+        description="Null for kinds that do not come to court."
+    )
+
+
+def _incident_summary(incident: Incident) -> dict[str, object]:
+    return {
+        "id": incident.pk,
+        "kind": incident.kind,
+        "kind_label": str(Incident.Kind(incident.kind).label),
+        "on_duty": incident.on_duty,
+        "occurred_at": incident.occurred_at,
+        "person": _person(incident.person),
+        "shift_id": incident.shift_id,
+        "state": incident.state,
+        "state_label": str(Incident.State(incident.state).label),
+        "version": incident.version,
+    }
+
+
+def _incident_out(
+    member: Membership, incident: Incident, response: HttpResponse
+) -> dict[str, object]:
+    """The whole incident, read again; a read by anyone but the person is audited first,
+    in its own transaction (DESIGN.md "Audit")."""
+    incident = (
+        Incident.objects.select_related(
+            "person__user", "opened_by__user", "handler__user", "helper__user"
+        )
+        .filter(pk=incident.pk)
+        .get()
+    )
+    if member.pk != incident.person_id:
+        audit.record_read(
+            actor=member,
+            action="outreach.incident.read",
+            object_type="outreach.incident",
+            object_id=incident.pk,
+            subject=incident.person,
+            data_class=DataClass.PRIVATE,
+        )
+    done = list(incident.steps.select_related("done_by__user").order_by("done_at", "id"))
+    court = None
+    if incident.kind in incidents.COURT_KINDS:
+        court = [
+            {
+                "id": e.pk,
+                "kind": e.kind,
+                "kind_label": str(LegalEvent.Kind(e.kind).label),
+                "on": e.on,
+                "note": str(e.note or ""),
+                "recorded_by": _person(e.recorded_by),
+                "recorded_at": e.created_at,
+            }
+            for e in incident.legal_events.select_related("recorded_by__user").order_by(
+                "on", "created_at", "id"
+            )
+        ]
+    etag(response, incident.version)
+    return {
+        **_incident_summary(incident),
+        "summary": str(incident.summary or ""),
+        "opened_by": _person(incident.opened_by),
+        "handler": _person(incident.handler),
+        "helper": _person(incident.helper),
+        "passed_to_director_at": incident.escalated_at,
+        "closed_at": incident.closed_at,
+        "steps": [
+            {
+                "code": step.code,
+                "label": str(step.label),
+                "help": str(step.help),
+                "needs_consent": step.needs_consent,
+                "done": [
+                    {
+                        "done_at": row.done_at,
+                        "done_by": _person(row.done_by),
+                        "consent": row.consent,
+                        "note": str(row.note or ""),
+                    }
+                    for row in done
+                    if row.step == step.code
+                ],
+            }
+            for step in incidents.steps_for(incident.kind)
+        ],
+        "court_timeline": court,
+    }
+
+
+class IncidentPages(Pages):
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = [_incident_summary(i) for i in page["items"]]
+        return page
+
+
+@router.get(
+    "/incidents",
+    response={200: list[IncidentSummaryOut], **errors()},
+    summary="Incidents I may see",
+    tags=["incidents"],
+)
+@paginate(IncidentPages)
+def incident_list(request: HttpRequest) -> QuerySet[Incident]:
+    """My own incidents, those I was asked to help with, and on duty those I handle or of
+    people I line-manage (and, for the director, those passed to them), newest first."""
+    member = member_of(request)
+    return (
+        access.incidents_for_member(member)
+        .select_related("person__user")
+        .order_by("-occurred_at", "id")
+    )
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response={200: IncidentOut, **errors(404)},
+    summary="One incident",
+    tags=["incidents"],
+)
+def incident_detail(
+    request: HttpRequest, incident_id: str, response: HttpResponse
+) -> dict[str, object]:
+    """The incident with the guide's steps for its kind (§4.4, §3.4) and its court
+    timeline. Anyone else's read is written to the audit chain: the person sees who read it."""
+    member = member_of(request)
+    found = access.incident_for_member(member, incident_id)
+    return _incident_out(member, found, response)
+
+
+class IncidentOpen(Schema):
+    kind: IncidentKindCode
+    occurred_at: dt.datetime = Field(description="ISO 8601 with offset; not in the future.")
+    summary: Text = Field("", description="What happened, in words; sealed for the person.")
+
+
+class IncidentOnShift(IncidentOpen):
+    person_id: uuid.UUID | None = Field(
+        None, description="The worker it happened to; default: me, when I am on the shift."
+    )
+
+
+@router.post(
+    "/shifts/{shift_id}/incidents",
+    response={201: IncidentOut, **errors(400, 403, 404)},
+    summary="Open an incident from a shift",
+    tags=["incidents"],
+)
+def incident_open(
+    request: HttpRequest, shift_id: str, payload: IncidentOnShift, response: HttpResponse
+) -> Status:
+    """On duty: anyone on the shift or its chain opens one for a worker on it (issue 5 item
+    6). The manager handling it is the opener if they handle the shift, else the on-call
+    manager, else the worker's line manager."""
+    member = member_of(request)
+    shift = _shift(member, shift_id)
+    if not access.may_open_incident(member, shift):
+        raise PermissionDenied(_("Only the shift's workers and the people handling it do this."))
+    _moment(payload.occurred_at, "occurred_at")
+    person = member
+    if payload.person_id is not None:
+        person = _directory(
+            member,
+            payload.person_id,
+            core_access.membership_for_member,
+            "person_id",
+            _("Choose a worker on this shift."),
+        )
+    try:
+        opened = incidents.open_incident(
+            actor=member,
+            shift=shift,
+            person=person,
+            kind=payload.kind,
+            occurred_at=payload.occurred_at,
+            summary=payload.summary,
+        )
+    except ValidationError as error:
+        raise _renamed(error, {"person": "person_id"}) from None
+    return Status(201, _incident_out(member, opened, response))
+
+
+@router.post(
+    "/incidents",
+    response={201: IncidentOut, **errors(400, 403)},
+    summary="Record an incident in my own time",
+    tags=["incidents"],
+)
+def incident_record_off_duty(
+    request: HttpRequest, payload: IncidentOpen, response: HttpResponse
+) -> Status:
+    """Off duty, for myself only: it reaches no manager, HR or director, and opens nothing
+    disciplinary; an arrest for possession in one's own time is the legal system's
+    business, not the employer's (§4.4)."""
+    member = member_of(request)
+    if not access.sees_shifts(member):
+        raise PermissionDenied(_("Your role does not include outreach work."))
+    _moment(payload.occurred_at, "occurred_at")
+    recorded = incidents.record_off_duty(
+        actor=member, kind=payload.kind, occurred_at=payload.occurred_at, summary=payload.summary
+    )
+    return Status(201, _incident_out(member, recorded, response))
+
+
+def _incident(member: Membership, incident_id: str) -> Incident:
+    """The gate for a change, with its refusal said in words."""
+    try:
+        return access.incident_for_member(member, incident_id, Action.CHANGE)
+    except PermissionDenied:
+        raise PermissionDenied(
+            _("You may read this incident, but only the people handling it record on it.")
+        ) from None
+
+
+class StepDone(Schema):
+    step: str = Field(description="A code from the incident's `steps`.")
+    note: Text = ""
+    consent: ConsentCode = Field(
+        IncidentStep.Consent.NOT_NEEDED,
+        description="`given` once the worker agreed, for a step that needs it.",
+    )
+
+
+class CourtEntry(Schema):
+    kind: CourtCode
+    on: dt.date
+    note: Text = ""
+
+
+@router.post(
+    "/incidents/{incident_id}/steps",
+    response={201: IncidentOut, **errors(400, 403, 404, 409)},
+    summary="Record a step",
+    tags=["incidents"],
+)
+def incident_step(
+    request: HttpRequest,
+    incident_id: str,
+    payload: StepDone,
+    response: HttpResponse,
+    if_match: str = IfMatchRequired,
+) -> Status:
+    """One of the guide's steps for the incident's kind, done: who and when, with a note
+    for the person's record. Contacting the family and human-rights documentation need the
+    worker's consent, given (`consent: given`); without it, 400."""
+    member = member_of(request)
+    found = _incident(member, incident_id)
+    incidents.record_step(
+        actor=member,
+        incident=found,
+        version=version_from(if_match),
+        step=payload.step,
+        note=payload.note,
+        consent=payload.consent,
+    )
+    return Status(201, _incident_out(member, found, response))
+
+
+@router.post(
+    "/incidents/{incident_id}/court-timeline",
+    response={201: IncidentOut, **errors(400, 403, 404, 409)},
+    summary="Add to the court timeline",
+    tags=["incidents"],
+)
+def incident_court_entry(
+    request: HttpRequest,
+    incident_id: str,
+    payload: CourtEntry,
+    response: HttpResponse,
+    if_match: str = IfMatchRequired,
+) -> Status:
+    """Charges, a hearing, the lawyer, bail, support given or the outcome (App. 10 case 8:
+    the organisation stands by the worker through the case). Arrests and police encounters
+    only."""
+    member = member_of(request)
+    found = _incident(member, incident_id)
+    incidents.add_legal_event(
+        actor=member,
+        incident=found,
+        version=version_from(if_match),
+        kind=payload.kind,
+        on=payload.on,
+        note=payload.note,
+    )
+    return Status(201, _incident_out(member, found, response))
+
+
+@router.post(
+    "/incidents/{incident_id}/pass-to-director",
+    response={200: IncidentOut, **errors(400, 403, 404, 409)},
+    summary="Pass to the director",
+    tags=["incidents"],
+)
+def incident_pass(
+    request: HttpRequest, incident_id: str, response: HttpResponse, if_match: str = IfMatchRequired
+) -> dict[str, object]:
+    """The handler or the line manager passes an open on-duty incident to the director,
+    who may then read it. Off-duty incidents never go to anyone by role (§4.4)."""
+    member = member_of(request)
+    found = _incident(member, incident_id)
+    if found.state == Incident.State.CLOSED:
+        raise ValidationError(_("This incident is closed."))
+    if found.escalated_at is not None:
+        raise ValidationError(_("This incident has already been passed to the director."))
+    if not incidents.may_pass_to_director(member, found):
+        raise PermissionDenied(
+            _("Only the manager handling an open on-duty incident passes it to the director.")
+        )
+    incidents.pass_to_director(actor=member, incident=found, version=version_from(if_match))
+    return _incident_out(member, found, response)
+
+
+@router.post(
+    "/incidents/{incident_id}/close",
+    response={200: IncidentOut, **errors(400, 403, 404, 409)},
+    summary="Close an incident",
+    tags=["incidents"],
+)
+def incident_close(
+    request: HttpRequest, incident_id: str, response: HttpResponse, if_match: str = IfMatchRequired
+) -> dict[str, object]:
+    """On duty, the handler or the line manager closes it; off duty, the person."""
+    member = member_of(request)
+    found = _incident(member, incident_id)
+    if found.state == Incident.State.CLOSED:
+        raise ValidationError(_("This incident is closed."))
+    if not incidents.may_close(member, found):
+        raise PermissionDenied(
+            _("On duty, the manager handling it or the line manager closes an incident.")
+        )
+    incidents.close_incident(actor=member, incident=found, version=version_from(if_match))
+    return _incident_out(member, found, response)

@@ -1,5 +1,9 @@
 """Isolation requests of the outreach API's operations (see isolation.py).
 
+The operations on ``{incident_id}`` use the incidents' maker (``isolation_incidents``): an
+open arrest on duty, owned by the worker's line manager, who may record on it, pass it to
+the director and close it; each sends the version it read.
+
 The operations on ``{shift_id}`` use the shifts' maker (``isolation_shifts``): a shift that
 is out, owned by a director who is also one of its workers, so its owner may work it,
 handle it and cancel it. What each action needs beyond that is arranged here, in data,
@@ -12,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from django.utils import timezone
 from django_scopes import scope
 
 from peerwork.core.isolation import Body, Made, register_isolation_request
 
-from .models import Shift
+from .models import Incident, Shift
 
 API = "POST /api/v1/shifts/{shift_id}"
+INCIDENT = "POST /api/v1/incidents/{incident_id}"
 
 
 def _in_state(state: str, data: dict[str, object] | None = None) -> Callable[[Made], Body]:
@@ -54,3 +60,24 @@ register_isolation_request(f"{API}/location", _body({"location": "Near the isola
 register_isolation_request(f"{API}/check-in", _body({}))
 register_isolation_request(f"{API}/ok", _body({}))
 register_isolation_request(f"{API}/help", _body({}))
+
+
+def _now_happened(made: Made) -> Body:
+    return Body(data={"kind": "injury", "occurred_at": timezone.now().isoformat()})
+
+
+def _versioned(data: dict[str, object]) -> Callable[[Made], Body]:
+    def build(made: Made) -> Body:
+        incident = cast(Incident, made.obj)
+        return Body(data=data, headers={"If-Match": f'"{incident.version}"'})
+
+    return build
+
+
+register_isolation_request(f"{API}/incidents", _now_happened)
+register_isolation_request(f"{INCIDENT}/steps", _versioned({"step": "lawyer"}))
+register_isolation_request(
+    f"{INCIDENT}/court-timeline", _versioned({"kind": "hearing", "on": "2026-12-10"})
+)
+register_isolation_request(f"{INCIDENT}/pass-to-director", _versioned({}))
+register_isolation_request(f"{INCIDENT}/close", _versioned({}))
