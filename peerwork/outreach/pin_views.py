@@ -2,7 +2,7 @@
 items 3 and 4; guide §4.4).
 
 The PIN opens a shift link on a phone without signing in; the duress PIN opens it too and
-looks the same, but tells the on-call manager and the director at once, without a sound
+looks the same, but tells the on-call manager and the top of the chain at once, silently
 (``link_views``). Changing a PIN asks for the current one (``pins.check`` counts a wrong
 one, as on the link). PINs typed are never written back into the page: a refused form
 asks for them again (four to six digits), so no PIN sits in a page's HTML.
