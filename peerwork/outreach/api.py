@@ -1011,9 +1011,12 @@ def incident_open(
     6). The manager handling it is the opener if they handle the shift, else the on-call
     manager, else the worker's line manager."""
     member = member_of(request)
-    shift = _shift(member, shift_id)
-    if not access.may_open_incident(member, shift):
-        raise PermissionDenied(_("Only the shift's workers and the people handling it do this."))
+    try:
+        shift = access.shift_for_incident(member, shift_id)
+    except PermissionDenied:
+        raise PermissionDenied(
+            _("Only the shift's workers and the people handling it open an incident from it.")
+        ) from None
     _moment(payload.occurred_at, "occurred_at")
     person = member
     if payload.person_id is not None:
