@@ -25,7 +25,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from peerwork.core.access import Action
@@ -37,17 +36,9 @@ from . import services
 from .access import HANDLE, WORK, may_change, shift_for_member
 from .forms import CloseForm, ExtendForm, LocationForm
 from .models import WATCHED_STATES, Shift, ShiftEvent
-from .policy import policy_for
+from .policy import guidelines_for, policy_for
 from .schedule_views import ATTENTION, handled, shown_state, with_workers
 
-# Peerwork's own field guidelines when a policy has none (§4.4).
-DEFAULT_GUIDELINES = (
-    gettext_lazy("Carry your picture ID and your outreach ID card."),
-    gettext_lazy("Go in pairs, and stay where your partner can see you."),
-    gettext_lazy("Leave valuables at the office: take only what the work needs."),
-    gettext_lazy("Never give clients your personal details: your phone number, your address."),
-    gettext_lazy("Carry your manager's card, with the number to call if you are stopped."),
-)
 TIMELINE_LIMIT = 200
 DELIVERY_LIMIT = 50
 # Lines only those handling the shift see: alerts, and "I'm on it" (which would give a
@@ -61,11 +52,6 @@ class Line:
     actor: str
     recipients: list[str]
     channels: list[str]
-
-
-def guidelines_of(text: str) -> list[str]:
-    lines = [line.strip(" -•*\t") for line in (text or "").splitlines()]
-    return [line for line in lines if line] or [str(g) for g in DEFAULT_GUIDELINES]
 
 
 def _visible(event: ShiftEvent, *, handler: bool, private: bool) -> bool:
@@ -141,7 +127,7 @@ def shift_page(request: HttpRequest, shift_id: str) -> HttpResponse:
         "is_worker": is_worker,
         "handler": handler,
         "private": private,
-        "guidelines": guidelines_of(policy.guidelines),
+        "guidelines": guidelines_for(policy),
         "policy": policy,
         "timeline": _timeline(shift, handler=handler, private=private),
         "deliveries": _deliveries(shift) if handler else [],
