@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope
 
@@ -348,3 +350,20 @@ def test_another_organisations_member_gets_404_for_every_operation(story):
         assert response.status_code == 404, path
     assert get(story.taras, f"/incidents/{arrest.pk}").status_code == 404
     assert _fresh(story, arrest).version == arrest.version
+
+
+def test_the_incident_lists_queries_do_not_grow_with_its_incidents(story):
+    def record():
+        with scope(organisation=story.harbourside.pk):
+            incidents.record_off_duty(
+                actor=story.amina, kind="police", occurred_at=timezone.now() - timedelta(minutes=60)
+            )
+
+    record()
+    with CaptureQueriesContext(connection) as few:
+        assert get(story.amina, "/incidents").status_code == 200
+    for _ in range(5):
+        record()
+    with CaptureQueriesContext(connection) as many:
+        assert len(get(story.amina, "/incidents").json()["items"]) == 6
+    assert len(many) == len(few)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope
 
@@ -340,3 +342,14 @@ def test_the_timeline_of_a_shift_one_may_not_see_is_404(story):
     shift = planned(story)
     assert get(story.leila, f"/shifts/{shift.pk}/timeline").status_code == 404
     assert get(story.taras, f"/shifts/{shift.pk}/timeline").status_code == 404
+
+
+def test_the_schedules_queries_do_not_grow_with_its_shifts(story):
+    planned(story)
+    with CaptureQueriesContext(connection) as few:
+        assert get(story.joseph, "/shifts").status_code == 200
+    for _ in range(5):
+        planned(story)
+    with CaptureQueriesContext(connection) as many:
+        assert len(_ids(get(story.joseph, "/shifts"))) == 6
+    assert len(many) == len(few)
