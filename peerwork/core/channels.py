@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import smtplib
 import time
 import uuid
@@ -84,6 +85,22 @@ class SendResult:
         return cls(Outcome.SKIPPED, error)
 
 
+_client: tuple[int, httpx.Client] | None = None
+
+
+def _http_client() -> httpx.Client:
+    """One client per process: building one per request made a TLS context each time
+    (most of a send's CPU, bench/outreach_escalation.py) and opened a new connection. A
+    forked process makes its own rather than share the parent's sockets."""
+    global _client
+    if _client is None or _client[0] != os.getpid():
+        _client = (
+            os.getpid(),
+            httpx.Client(timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False),
+        )
+    return _client[1]
+
+
 def http_post(
     url: str,
     *,
@@ -99,14 +116,12 @@ def http_post(
     took the message); anything else is as before: 2xx sent, other statuses failed.
     """
     try:
-        response = httpx.post(
+        response = _http_client().post(
             url,
             content=content,
             data=data,
             headers=headers,
-            auth=auth,
-            timeout=SEND_TIMEOUT_SECONDS,
-            follow_redirects=False,
+            auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
         )
     except (
         httpx.ConnectError,

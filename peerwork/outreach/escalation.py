@@ -89,9 +89,23 @@ class Escalation(ClaimingStep[DueShift]):
         """Take the next step if no other loop has, and create its messages with it."""
         shift_id, organisation_id, state, step, due_at = item
         with scope(organisation=organisation_id), transaction.atomic():
+            # Claim first, with the row as it was seen: a loop that loses the race stops
+            # here, before reading the policy and the people (two loops read the same
+            # due shifts). The winner then holds the row until it commits, and sets the
+            # state and the next due time it works out below in the same transaction.
+            won = Shift.objects.filter(
+                pk=shift_id,
+                state=state,
+                escalation_step=step,
+                escalation_due_at=due_at,
+                acknowledged_at__isnull=True,
+            ).update(escalation_step=min(step + 1, MAX_STEP), version=F("version") + 1)
+            if not won:
+                return False
             shift = Shift.objects.get(pk=shift_id)
             if state == Shift.State.HELP:
-                return self.repeat_help(shift, item, now)
+                self.repeat_help(shift, now)
+                return True
             policy = policy_for(organisation_id=organisation_id, site_id=shift.site_id)
             chain = steps_for(policy)
             index = min(step, len(chain) - 1)
@@ -105,20 +119,7 @@ class Escalation(ClaimingStep[DueShift]):
             next_due = now + plan.wait if recipients else now
             if new_state == Shift.State.OVERDUE:
                 next_due = min(next_due, missing_at)
-            won = Shift.objects.filter(
-                pk=shift_id,
-                state=state,
-                escalation_step=step,
-                escalation_due_at=due_at,
-                acknowledged_at__isnull=True,
-            ).update(
-                state=new_state,
-                escalation_step=min(step + 1, MAX_STEP),
-                escalation_due_at=next_due,
-                version=F("version") + 1,
-            )
-            if not won:
-                return False
+            Shift.objects.filter(pk=shift_id).update(state=new_state, escalation_due_at=next_due)
             params = {"shift": str(shift.pk)}
             if state == Shift.State.OUT:
                 _event(shift, ShiftEvent.Kind.OVERDUE, now)
@@ -153,23 +154,10 @@ class Escalation(ClaimingStep[DueShift]):
             )
         return True
 
-    def repeat_help(self, shift: Shift, item: DueShift, now: datetime) -> bool:
-        """A call for help nobody has taken yet: the same people again, every
-        ``HELP_REPEAT``, until someone says "I'm on it" (issue 5 item 4)."""
-        shift_id, _organisation_id, state, step, due_at = item
-        won = Shift.objects.filter(
-            pk=shift_id,
-            state=state,
-            escalation_step=step,
-            escalation_due_at=due_at,
-            acknowledged_at__isnull=True,
-        ).update(
-            escalation_step=min(step + 1, MAX_STEP),
-            escalation_due_at=now + HELP_REPEAT,
-            version=F("version") + 1,
-        )
-        if not won:
-            return False
+    def repeat_help(self, shift: Shift, now: datetime) -> None:
+        """A call for help nobody has taken yet (claimed by the caller): the same people
+        again, every ``HELP_REPEAT``, until someone says "I'm on it" (issue 5 item 4)."""
+        Shift.objects.filter(pk=shift.pk).update(escalation_due_at=now + HELP_REPEAT)
         recipients = help_recipients(shift, now=now)
         kind = kinds.DURESS if shift.help_silent else kinds.HELP
         for member in recipients:
@@ -184,7 +172,6 @@ class Escalation(ClaimingStep[DueShift]):
                 "recipients": [str(m.pk) for m in recipients],
             },
         )
-        return True
 
 
 def set_aside(item: DueShift, now: datetime) -> None:

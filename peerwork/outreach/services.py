@@ -27,7 +27,7 @@ from peerwork.core.models import Membership, Site, Team
 from peerwork.core.notify import notify
 
 from . import kinds
-from .access import may_handle
+from .access import may_change, may_handle
 from .models import WATCHED_STATES, Shift, ShiftEvent, ShiftWorker
 from .policy import StepPlan, policy_for, steps_for
 
@@ -42,6 +42,7 @@ HELP_FROM_STATES = (
     Shift.State.OVERDUE,
     Shift.State.MISSING,
     Shift.State.RETURNED,
+    Shift.State.CLOSED,
 )
 # How often a call for help is sent again to the same people until someone is on it.
 HELP_REPEAT = timedelta(minutes=5)
@@ -227,7 +228,7 @@ def check_in(*, actor: Membership, shift: Shift, now: datetime | None = None) ->
 def cancel_shift(*, actor: Membership, shift: Shift, now: datetime | None = None) -> Shift:
     """Take a planned shift off the schedule (only before it starts)."""
     now = now or timezone.now()
-    if actor.pk != shift.created_by_id and not _is_worker(actor, shift):
+    if not may_change(actor, shift):
         raise PermissionDenied
     with transaction.atomic():
         _change(
@@ -283,17 +284,20 @@ def ask_for_help(
 
     now = now or timezone.now()
     _require_worker(actor, shift)
-    if (
-        shift.state == Shift.State.RETURNED
-        and shift.returned_at
-        and (now - shift.returned_at > timedelta(days=1))
+    ended_at = shift.closed_at or shift.returned_at
+    if shift.state in (Shift.State.RETURNED, Shift.State.CLOSED) and (
+        ended_at is None or now - ended_at > timedelta(days=1)
     ):
         raise ValidationError(_("This shift ended more than a day ago: call your manager."))
+    if shift.state == Shift.State.HELP:
+        # Asked again while help is already on its way: nothing more to send, and no
+        # message that could tell a bystander more than the first tap did.
+        return shift
     with transaction.atomic():
         _change(
             shift,
             Q(state__in=HELP_FROM_STATES),
-            _("Help is already on its way for this shift, or it has been closed."),
+            _("This shift has been cancelled: call your manager."),
             state=Shift.State.HELP,
             help_at=now,
             help_silent=silent,

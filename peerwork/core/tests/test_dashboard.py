@@ -49,7 +49,7 @@ def test_a_person_with_no_membership_sees_a_plain_page(client, story):
 def test_every_member_sees_their_day_with_honest_empty_states(client, story):
     html = day_of(client, story.amina)
     assert "Hello, Amina Wanjiru" in html
-    assert "Shift planning is not part of Peerwork yet" in html
+    assert "You have no outreach shift today." in html
     assert "Nothing new" in html
 
 

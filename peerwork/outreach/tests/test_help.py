@@ -155,11 +155,25 @@ def test_only_the_shifts_workers_ask_for_help_on_it(org):
     assert not Notification.objects.filter(kind="outreach.help").exists()
 
 
-def test_a_second_call_for_help_is_answered_that_help_is_on_its_way(org):
+def test_a_second_call_for_help_changes_nothing_and_sends_nothing_more(org):
     shift = services.ask_for_help(actor=org.amina, shift=out_on_shift(org), now=at(40))
-    with pytest.raises(ValidationError, match="already on its way"):
-        services.ask_for_help(actor=org.joseph, shift=shift, now=at(41))
+    again = services.ask_for_help(actor=org.joseph, shift=shift, now=at(41))
+    assert again.version == shift.version and again.help_at == at(40)
     assert len(told("outreach.help")) == 2
+
+
+def test_the_duress_pin_on_a_shift_closed_today_still_raises_the_alert(org):
+    shift = out_on_shift(org)
+    escalation(RETURN + timedelta(minutes=15))
+    services.acknowledge(actor=org.ravi, shift=shift, now=RETURN + timedelta(minutes=16))
+    shift = services.close_shift(
+        actor=org.ravi, shift=shift, incident=False, now=RETURN + timedelta(minutes=30)
+    )
+    shift = services.ask_for_help(
+        actor=org.amina, shift=shift, silent=True, now=RETURN + timedelta(hours=2)
+    )
+    assert shift.state == Shift.State.HELP
+    assert told("outreach.duress") == ["daniel", "taslima"]
 
 
 def test_a_rough_location_is_for_this_shift_only(org):
