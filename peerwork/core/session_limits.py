@@ -42,6 +42,18 @@ from django.utils.translation import ngettext
 
 from .models import Membership, Organisation
 
+# Paths whose pages do not use the session (an outreach shift link, opened with a PIN):
+# when the session has ended there, it is ended as anywhere else, but the page is served
+# to the browser as signed out instead of sending the person to sign in (issue 5 item 3:
+# the link is "not bound to the 15-minute session"). Modules add theirs from ready().
+_sessionless_prefixes: list[str] = []
+
+
+def register_sessionless_prefix(prefix: str) -> None:
+    if prefix not in _sessionless_prefixes:
+        _sessionless_prefixes.append(prefix)
+
+
 SIGNED_IN_AT = "peerwork_signed_in_at"
 LAST_ACTIVITY = "peerwork_last_activity"
 
@@ -149,6 +161,8 @@ class SessionLimitsMiddleware:
         request.member = None  # type: ignore[attr-defined]
         request.memberships = []  # type: ignore[attr-defined]
         path = request.path_info
+        if any(path.startswith(prefix) for prefix in _sessionless_prefixes):
+            return self.get_response(request)
         if path.startswith("/api/") and not path.startswith(reverse("api:openapi-view")):
             # API calls from the browser (the docs page) get the API's own answer.
             response: HttpResponse = JsonResponse({"detail": message}, status=401)

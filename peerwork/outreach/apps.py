@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Where shift links live (urls_link.py; a test checks the two agree).
+LINK_PREFIX = "/s/"
+
 
 class OutreachConfig(AppConfig):
     name = "peerwork.outreach"
@@ -11,6 +14,11 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         # The register of personal data, the kinds of message and the escalation step of
         # the deadline loop.
+        from peerwork.core.session_limits import register_sessionless_prefix
+
         from . import escalation, kinds, personal_data  # noqa: F401
 
         personal_data.register()
+        # The shift link is opened with a PIN, not the session: an ended session there
+        # is ended, and the link still answers (issue 5 item 3).
+        register_sessionless_prefix(LINK_PREFIX)
