@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
+from peerwork.core.access import Action
 from peerwork.core.models import Notification
-from peerwork.outreach import services
+from peerwork.outreach import access, services
 from peerwork.outreach.models import Shift, ShiftEvent
 from peerwork.outreach.tests.api_story import fresh, minutes, on_call, out, overdue, planned
 from peerwork.people.tests.api_calls import post
@@ -129,9 +130,20 @@ def test_help_goes_at_once_to_the_on_call_manager_and_the_top_of_the_chain(story
         line = ShiftEvent.objects.get(shift=shift, kind=ShiftEvent.Kind.HELP)
     assert told == {"taslima", "daniel"}
     assert line.detail == {"silent": False, "via": "api"}
+    # Asked again: nothing more is sent, and the answer is the same.
     again = post(story.joseph, f"/shifts/{shift.pk}/help")
-    assert again.status_code == 400
-    assert "already on its way" in again.json()["detail"]
+    assert again.status_code == 200 and again.json()["state"] == "help"
+    with scope(organisation=story.harbourside.pk):
+        assert Notification.objects.filter(kind="outreach.help").count() == len(told)
+
+
+def test_help_on_a_cancelled_shift_says_to_call_the_manager(story):
+    shift = planned(story)
+    with scope(organisation=story.harbourside.pk):
+        services.cancel_shift(actor=story.ravi, shift=shift)
+    response = post(story.amina, f"/shifts/{shift.pk}/help")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "This shift has been cancelled: call your manager."
 
 
 def test_a_worker_shares_a_rough_location_and_takes_it_back(story):
@@ -260,3 +272,26 @@ def test_an_action_with_a_stale_if_match_is_409_and_changes_nothing(story):
     assert bad.status_code == 400
     current = fresh(story, shift).version
     assert post(story.joseph, f"/shifts/{shift.pk}/check-in", if_match=current).status_code == 200
+
+
+def test_when_the_shift_changes_between_the_gate_and_the_update_the_loser_is_told(
+    story, monkeypatch
+):
+    """The window itself: Ravi's request has read the overdue shift through its gate when
+    Joseph checks in; Ravi's "I'm on it" then finds the shift no longer as read."""
+    shift = overdue(story)
+    gate = access.shift_for_member
+
+    def read_then_joseph_checks_in(member, shift_id, action=Action.READ):
+        found = gate(member, shift_id, action)
+        if member.pk == story.ravi.pk:
+            with scope(organisation=story.harbourside.pk):
+                services.check_in(actor=story.joseph, shift=fresh(story, found))
+        return found
+
+    monkeypatch.setattr(access, "shift_for_member", read_then_joseph_checks_in)
+    response = post(story.ravi, f"/shifts/{shift.pk}/acknowledge")
+    assert response.status_code == 400
+    assert "someone is already on it" in response.json()["detail"]
+    after = fresh(story, shift)
+    assert after.state == Shift.State.RETURNED and after.acknowledged_at is None

@@ -277,6 +277,12 @@ def test_whoever_planned_it_or_a_worker_cancels_a_planned_shift(story):
     assert again.json()["detail"] == "Only a shift that has not started can be cancelled."
 
 
+def test_the_director_and_the_workers_line_manager_may_cancel_too(story):
+    first, second = planned(story, actor=story.amina), planned(story, actor=story.amina)
+    assert post(story.daniel, f"/shifts/{first.pk}/cancel").status_code == 200
+    assert post(story.ravi, f"/shifts/{second.pk}/cancel").status_code == 200
+
+
 def test_a_colleague_who_is_not_on_it_may_not_cancel_it(story):
     shift = planned(story)
     response = post(story.grace, f"/shifts/{shift.pk}/cancel")
