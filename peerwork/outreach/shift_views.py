@@ -33,7 +33,7 @@ from peerwork.core.models.notifications import Channel
 from peerwork.core.views import MemberRequest, member_page
 
 from . import services
-from .access import HANDLE, WORK, may_change, shift_for_member
+from .access import HANDLE, WORK, may_change, may_open_incident, shift_for_member
 from .forms import CloseForm, ExtendForm, LocationForm
 from .models import WATCHED_STATES, Shift, ShiftEvent
 from .policy import guidelines_for, policy_for
@@ -142,6 +142,9 @@ def shift_page(request: HttpRequest, shift_id: str) -> HttpResponse:
             "acknowledge": handler and shift.state in ATTENTION and shift.acknowledged_at is None,
             "close": handler and shift.state in ATTENTION,
             "cancel": state == Shift.State.PLANNED and may_change(member, shift),
+            # On duty, anyone on the shift or its chain records what happened (§4.4).
+            "incident": state not in (Shift.State.PLANNED, Shift.State.CANCELLED)
+            and may_open_incident(member, shift),
         },
         "extend_form": ExtendForm(),
         "location_form": LocationForm(initial={"location": shift.coarse_location}),

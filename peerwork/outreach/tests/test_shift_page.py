@@ -13,7 +13,7 @@ from django_scopes import scope
 from peerwork.api.tests.helpers import signed_in
 from peerwork.core.models import AuditEvent
 from peerwork.core.tests.page_checks import assert_sound_page
-from peerwork.outreach import services
+from peerwork.outreach import incidents, services
 from peerwork.outreach.escalation import escalation
 from peerwork.outreach.models import OnCall, OutreachPolicy, Shift, ShiftEvent
 
@@ -277,3 +277,22 @@ def test_the_timeline_names_every_change_in_order(story):
     assert kinds == ["planned", "checked_out", "ok", "checked_in"]
     html = page(story.amina, shift)
     assert html.index("Planned ·") < html.index("Checked out") < html.index("Checked in")
+
+
+def test_the_shift_page_leads_its_workers_and_handlers_to_record_an_incident(story):
+    shift = out(story)
+    with scope(organisation=story.harbourside.pk):
+        incident = incidents.open_incident(
+            actor=story.ravi,
+            shift=shift,
+            person=story.amina,
+            kind="arrest",
+            occurred_at=timezone.now(),
+        )
+    new = f"/outreach/shifts/{shift.pk}/incident/"
+    opened = f"/outreach/incidents/{incident.pk}/"
+    assert new in page(story.amina, shift)
+    handling = page(story.ravi, shift)
+    assert new in handling and opened in handling
+    colleague = page(story.joseph, shift)  # a volunteer who is not on it
+    assert new not in colleague and opened not in colleague
