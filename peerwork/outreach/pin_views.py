@@ -47,6 +47,12 @@ class PinForm(forms.Form):
     current_pin = forms.CharField(
         label=gettext_lazy("Your current PIN"), required=False, widget=_pin_input()
     )
+    password = forms.CharField(
+        label=gettext_lazy("Forgot your PIN? Your Peerwork password instead"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     pin = forms.CharField(label=gettext_lazy("New PIN"), widget=_pin_input())
     pin_again = forms.CharField(label=gettext_lazy("New PIN again"), widget=_pin_input())
     duress_pin = forms.CharField(
@@ -63,6 +69,7 @@ class PinForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not changing:
             del self.fields["current_pin"]
+            del self.fields["password"]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -127,9 +134,17 @@ def pin(request: HttpRequest) -> HttpResponse:
 def _current_pin_right(
     form: PinForm, member: Membership, stored: ShiftPin | None, now: datetime
 ) -> bool:
-    """Changing a PIN needs the current one; a wrong one counts as on the link."""
+    """Changing a PIN needs the current one (a wrong one counts as on the link), or, for
+    a forgotten PIN, the account's password: the person is signed in already, and this
+    is what stops someone who finds the phone signed in from changing it."""
     if stored is None:
         return True
+    password = form.cleaned_data.get("password") or ""
+    if password and not form.cleaned_data.get("current_pin"):
+        if member.user.check_password(password):
+            return True
+        form.add_error("password", _("That is not your password."))
+        return False
     answer = pins.check(member, form.cleaned_data.get("current_pin") or "", via="pin_page", now=now)
     if answer is pins.Checked.OK:
         return True

@@ -20,6 +20,7 @@ from peerwork.outreach.models import ShiftPin
 from .link_story import DURESS, PIN, path_of, plan
 
 URL = "/outreach/pin/"
+PASSWORD = "correct horse battery"  # the story's (conftest.py)
 
 
 @pytest.fixture
@@ -109,3 +110,18 @@ def test_the_page_lists_the_members_shift_links_and_not_ended_or_cancelled_ones(
 def test_someone_not_signed_in_is_sent_to_sign_in(org):
     response = Client().get(URL)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_forgotten_pin_is_replaced_with_the_account_password_and_even_when_locked(org):
+    pins.set_pin(actor=org.amina, pin=PIN)
+    for _ in range(pins.MAX_FAILURES):
+        pins.check(org.amina, "0000", via="link")
+    browser = signed_in(org.amina)
+    assert "Forgot your PIN?" in page(browser.get(URL))
+    wrong = browser.post(URL, {"password": "not it", "pin": "9753", "pin_again": "9753"})
+    assert "That is not your password." in page(wrong)
+    assert ShiftPin.objects.get(member=org.amina).version == 1
+    right = browser.post(URL, {"password": PASSWORD, "pin": "9753", "pin_again": "9753"})
+    assert right.status_code == 302
+    # A new PIN clears the lock.
+    assert pins.check(org.amina, "9753", via="link") is pins.Checked.OK
