@@ -180,6 +180,7 @@ def banner(*, port: int, demo: bool) -> str:
         from peerwork.core.demo import demo_password, sign_ins, two_step_sign_ins
         from peerwork.core.management.commands.demo_totp import totp_table
         from peerwork.core.management.commands.demo_users import sign_in_table
+        from peerwork.outreach.demo import DEMO_DURESS_PIN, DEMO_PIN
 
         lines += [
             "",
@@ -187,6 +188,10 @@ def banner(*, port: int, demo: bool) -> str:
             f"with the password  {demo_password()}",
             "",
             sign_in_table(sign_ins()),
+            "",
+            f"Outreach workers open their shift links with the PIN  {DEMO_PIN}",
+            f"({DEMO_DURESS_PIN} is their duress PIN: it checks in on screen and alerts "
+            "the on-call manager silently).",
             "",
             totp_table(two_step_sign_ins()),
             "",

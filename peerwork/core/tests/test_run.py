@@ -182,6 +182,7 @@ def test_the_banner_shows_the_address_password_and_sign_ins(settings, tmp_path):
     for username in ("amina", "ravi", "bashir", "taras", "operator"):
         assert f"\n{username} " in text
     assert "Line manager" in text
+    assert "the PIN  2468" in text and "1357 is their duress PIN" in text
 
 
 def test_outside_the_demo_the_banner_has_no_sign_ins():
