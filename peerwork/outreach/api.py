@@ -42,8 +42,7 @@ from pydantic import WithJsonSchema
 from peerwork.api.auth import member_of
 from peerwork.api.schemas import Pages, Text, Time, errors
 from peerwork.core import access as core_access
-from peerwork.core import audit
-from peerwork.core.access import Action, DataClass
+from peerwork.core.access import Action
 from peerwork.core.api import etag, version_from
 from peerwork.core.models import Membership, Site, Team
 from peerwork.core.versions import StaleVersion
@@ -885,15 +884,7 @@ def _incident_out(
         .filter(pk=incident.pk)
         .get()
     )
-    if member.pk != incident.person_id:
-        audit.record_read(
-            actor=member,
-            action="outreach.incident.read",
-            object_type="outreach.incident",
-            object_id=incident.pk,
-            subject=incident.person,
-            data_class=DataClass.PRIVATE,
-        )
+    incidents.read_incident(actor=member, incident=incident)
     done = list(incident.steps.select_related("done_by__user").order_by("done_at", "id"))
     court = None
     if incident.kind in incidents.COURT_KINDS:

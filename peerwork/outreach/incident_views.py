@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from peerwork.core import audit
-from peerwork.core.access import Action, DataClass
+from peerwork.core.access import Action
 from peerwork.core.models import Membership
 from peerwork.core.versions import StaleVersion
 from peerwork.core.views import MemberRequest, member_page
@@ -286,16 +285,7 @@ def _render_incident(
     legal_form: LegalEventForm | None = None,
     helper_form: HelperForm | None = None,
 ) -> HttpResponse:
-    if member.pk != incident.person_id:
-        # The words are the person's, sealed under their key: every other reader is audited.
-        audit.record_read(
-            actor=member,
-            action="outreach.incident.read",
-            object_type="outreach.incident",
-            object_id=incident.pk,
-            subject=incident.person,
-            data_class=DataClass.PRIVATE,
-        )
+    incidents.read_incident(actor=member, incident=incident)
     now = timezone.now()
     done = list(
         IncidentStep.objects.filter(incident=incident)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peerwork.core import audit
+from peerwork.core.access import DataClass
 from peerwork.core.models import Membership, Role, active_members
 from peerwork.core.notify import notify
 from peerwork.core.versions import StaleVersion, update_if_current
@@ -235,6 +236,20 @@ STEPS_FOR: dict[str, tuple[str, ...]] = {
 
 # Kinds that may come to court (App. 10 case 8): they get a court timeline.
 COURT_KINDS = (Incident.Kind.ARREST, Incident.Kind.POLICE)
+
+
+def read_incident(*, actor: Membership, incident: Incident) -> None:
+    """Note that someone other than the person read an incident: the words are the
+    person's, sealed under their key, and every other reader is audited (§2.3)."""
+    if actor.pk != incident.person_id:
+        audit.record_read(
+            actor=actor,
+            action="outreach.incident.read",
+            object_type="outreach.incident",
+            object_id=incident.pk,
+            subject=incident.person,
+            data_class=DataClass.PRIVATE,
+        )
 
 
 def step_label(code: str) -> str | Promise:
@@ -659,6 +674,7 @@ def _audit(
 
 
 __all__ = [
+    "read_incident",
     "COURT_KINDS",
     "add_legal_contact",
     "change_legal_contact",
