@@ -96,7 +96,7 @@ def _http_client() -> httpx.Client:
     if _client is None or _client[0] != os.getpid():
         _client = (
             os.getpid(),
-            httpx.Client(timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False),
+            httpx.Client(follow_redirects=False),
         )
     return _client[1]
 
@@ -122,6 +122,7 @@ def http_post(
             data=data,
             headers=headers,
             auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+            timeout=SEND_TIMEOUT_SECONDS,  # read at each send (tests shorten it)
         )
     except (
         httpx.ConnectError,
