@@ -497,29 +497,10 @@ ALERT_LINES = (
 )
 
 
-# Lines written at the same moment (HELP and its alert, an overdue step and its alert) in
-# the order they happened: the cause before the alert, the alert before "I'm on it".
-SAME_TIME_ORDER: dict[str, int] = {
-    ShiftEvent.Kind.PLANNED: 0,
-    ShiftEvent.Kind.CHECKED_OUT: 1,
-    ShiftEvent.Kind.HELP: 3,
-    ShiftEvent.Kind.OVERDUE: 3,
-    ShiftEvent.Kind.MISSING: 3,
-    ShiftEvent.Kind.ALERTED: 4,
-    ShiftEvent.Kind.ACKNOWLEDGED: 5,
-    ShiftEvent.Kind.CHECKED_IN: 7,
-    ShiftEvent.Kind.CLOSED: 8,
-    ShiftEvent.Kind.CANCELLED: 8,
-}
-
-
 def _timeline(member: Membership, shift: Shift) -> list[dict[str, object]]:
     workers = _workers(shift)
     handler = _handles(member, shift, workers)
-    events = sorted(
-        shift.events.select_related("actor__user"),
-        key=lambda e: (e.at, SAME_TIME_ORDER.get(e.kind, 5)),
-    )
+    events = list(shift.events.select_related("actor__user").order_by("at", "seq"))
     if not handler:
         # From the first silent call for help on, the alert's lines are the handlers'.
         silent_from = next(

@@ -20,6 +20,7 @@ several loops may run at once and each step is taken once (DESIGN.md "deadlines"
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.db import models
@@ -347,11 +348,14 @@ class ShiftEvent(OrganisationOwned):
         verbose_name=_("who"),
     )
     detail = models.JSONField(default=dict, blank=True)
+    # The order lines were written in, for lines of the same time (overdue and its first
+    # alert are written at one "now"): the ids are random, so they cannot say it.
+    seq = models.BigIntegerField(default=time.time_ns, editable=False)
 
     class Meta:
         verbose_name = _("shift event")
         verbose_name_plural = _("shift events")
-        ordering = ["shift", "at"]
+        ordering = ["shift", "at", "seq"]
         indexes = [models.Index(fields=["shift", "at"], name="shift_event_idx")]
 
     def __str__(self) -> str:

@@ -68,7 +68,7 @@ def _timeline(shift: Shift, *, handler: bool, private: bool) -> list[Line]:
     events = list(
         ShiftEvent.objects.filter(shift=shift)
         .select_related("actor__user")
-        .order_by("at", "pk")[:TIMELINE_LIMIT]
+        .order_by("at", "seq")[:TIMELINE_LIMIT]
     )
     events = [e for e in events if _visible(e, handler=handler, private=private)]
     ids = {i for e in events for i in (e.detail or {}).get("recipients", [])}

@@ -25,7 +25,7 @@ def _lines(story, shift):
     with scope(organisation=story.harbourside.pk):
         return list(
             ShiftEvent.objects.filter(shift=shift)
-            .order_by("at", "pk")
+            .order_by("at", "seq")
             .values_list("kind", flat=True)
         )
 

@@ -146,7 +146,7 @@ def test_amina_and_josephs_shift_is_overdue_and_ravi_is_on_it(seeded):
     assert "naloxone" in overdue.materials
     with scopes_disabled():
         assert names(overdue.workers.values("member")) == ["amina", "joseph"]
-        events = list(overdue.events.order_by("at", "pk"))
+        events = list(overdue.events.order_by("at", "seq"))
     assert [e.kind for e in events] == [
         Kind.PLANNED,
         Kind.CHECKED_OUT,

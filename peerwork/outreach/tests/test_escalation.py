@@ -137,7 +137,7 @@ def test_a_policys_own_chain_and_waits_are_followed(org):
     assert escalation(RETURN + timedelta(minutes=9)) == 0
     escalation(RETURN + timedelta(minutes=10))
     assert alerted_names() == ["daniel", "samuel"]
-    event = ShiftEvent.objects.filter(kind=ShiftEvent.Kind.ALERTED).order_by("at").last()
+    event = ShiftEvent.objects.filter(kind=ShiftEvent.Kind.ALERTED).order_by("at", "seq").last()
     assert event.detail["channels"] == ["email"]
     # Each step reaches people the way the policy says, whatever their everyday choice.
     sent = sorted(

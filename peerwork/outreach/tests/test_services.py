@@ -39,7 +39,7 @@ def evening_shift(story, **kw):
 
 def kinds_of(shift):
     return list(
-        ShiftEvent.objects.filter(shift=shift).order_by("at", "pk").values_list("kind", flat=True)
+        ShiftEvent.objects.filter(shift=shift).order_by("at", "seq").values_list("kind", flat=True)
     )
 
 

@@ -271,7 +271,7 @@ def test_the_timeline_names_every_change_in_order(story):
     with scope(organisation=story.harbourside.pk):
         kinds = list(
             ShiftEvent.objects.filter(shift=shift)
-            .order_by("at", "pk")
+            .order_by("at", "seq")
             .values_list("kind", flat=True)
         )
     assert kinds == ["planned", "checked_out", "ok", "checked_in"]
