@@ -34,6 +34,8 @@ LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE
 # ЗПТ, СМС, "Bahasa Inggris"), so the list holds only names and protocol words.
 SAME_IN_EVERY_LANGUAGE = {
     "Peerwork",  # the product's name
+    "Twilio",  # an SMS gateway's name (outreach SMS numbers)
+    "Africa's Talking",  # an SMS gateway's name
     "API",  # the interface's name in its URLs and documentation
     "JSON",  # a data format named in error messages
     "CSRF",  # named in the security-check message so that admins can look it up
