@@ -12,11 +12,11 @@ class OutreachConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The register of personal data, the kinds of message and the escalation step of
-        # the deadline loop.
+        # The register of personal data, the kinds of message, and the deadline loop's
+        # steps (the escalation; forgetting who sent old texts).
         from peerwork.core.session_limits import register_sessionless_prefix
 
-        from . import escalation, kinds, personal_data  # noqa: F401
+        from . import escalation, kinds, personal_data, sms  # noqa: F401
 
         personal_data.register()
         # The shift link is opened with a PIN, not the session: an ended session there

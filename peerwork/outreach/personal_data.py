@@ -22,8 +22,9 @@ and the court timeline are the person's, sealed under their key:
   leave has passed (the steps and court entries go with it).
 
 A shift PIN is the person's and goes when they leave. The inbound-SMS log is a security
-log (replays, wrong PINs): on erasure its rows lose their link to the person but stay,
-because the row is what makes a replayed gateway call change nothing.
+log (replays, wrong PINs): on erasure, and in any case after 90 days
+(``sms.forget_senders``), its rows lose their link to the person but stay, because the row
+is what makes a replayed gateway call change nothing.
 """
 
 from __future__ import annotations

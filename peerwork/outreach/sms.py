@@ -30,8 +30,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from peerwork.core import audit
+from peerwork.core.deadlines import BATCH_SIZE, register_deadline
 from peerwork.core.models import Membership, Organisation
 from peerwork.core.models.tenancy import active_members
 
@@ -364,3 +366,29 @@ __all__ = [
     "phone_digits",
     "receive",
 ]
+
+
+# --- forgetting who texted --------------------------------------------------------------
+
+# Long enough to answer "was that text from me?" after a shift; the row itself stays (its
+# message id is what refuses a replay, however late), without the person.
+SENDER_KEPT = timedelta(days=90)
+
+
+def forget_senders(now: datetime) -> int:
+    """The deadline loop's step: unlink inbound messages older than ``SENDER_KEPT`` from
+    the member who sent them, a batch a round, across organisations (ids only)."""
+    with scopes_disabled():
+        old = list(
+            InboundSms.objects.filter(
+                received_at__lt=now - SENDER_KEPT, member__isnull=False
+            ).values_list("pk", flat=True)[:BATCH_SIZE]
+        )
+        if not old:
+            return 0
+        # Conditional: of two loops, the second finds nothing left to change.
+        return InboundSms.objects.filter(pk__in=old, member__isnull=False).update(member=None)
+
+
+forget_senders.name = "outreach.forget_sms_senders"  # type: ignore[attr-defined]
+register_deadline(forget_senders)
