@@ -415,9 +415,9 @@ def watch(
     *,
     kill: bool,
 ) -> dict[str, Any]:
-    """Wait until every expected alert arrived (plus ``--settle`` seconds for late
-    duplicates) or ``--drain`` seconds after the last deadline; kill and restart a loop
-    half-way through when asked."""
+    """Wait until every expected alert arrived and every request left unanswered was sent
+    again (at most ``--settle`` seconds more, for late duplicates) or ``--drain`` seconds
+    after the last deadline; kill and restart a loop half-way through when asked."""
     expected = {(s, r) for s, people in plan.recipients.items() for r in people}
     kill_at = plan.first.timestamp() + options.spread / 2
     killed_at: float | None = None
@@ -440,11 +440,16 @@ def watch(
         crashed = [name for name in processes.dead() if not (name == "loop-1" and killed_at)]
         if crashed:
             break
+        receipts = gateway.snapshot()
         if complete_at is None:
-            got = {(r.shift, r.recipient) for r in gateway.snapshot() if r.kind == KIND}
+            got = {(r.shift, r.recipient) for r in receipts if r.kind == KIND}
             if expected <= got:
                 complete_at = now
-        if complete_at is not None and now >= complete_at + options.settle:
+        if complete_at is not None and (
+            now >= complete_at + options.settle or every_one_answered(receipts)
+        ):
+            # Late duplicates come only from retries of requests left unanswered: once
+            # each delivery has had an answered request there is nothing more to wait for.
             break
         if now >= give_up:
             break
@@ -457,6 +462,12 @@ def watch(
         else None,
         "crashed": crashed,
     }
+
+
+def every_one_answered(receipts: list[Receipt]) -> bool:
+    """Every delivery the gateway heard of has had a request it answered."""
+    unanswered = {r.delivery for r in receipts if r.dropped}
+    return not unanswered - {r.delivery for r in receipts if not r.dropped}
 
 
 def analyse(plan: Plan, receipts: list[Receipt], *, database: str, loops: int) -> dict[str, Any]:
@@ -572,7 +583,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--drop-every", type=int, default=500, help="gateway: no answer every Nth")
     p.add_argument("--restart-after", type=float, default=5.0)
     p.add_argument("--drain", type=float, default=240.0, help="seconds after the last deadline")
-    p.add_argument("--settle", type=float, default=20.0, help="seconds for late duplicates")
+    p.add_argument("--settle", type=float, default=30.0, help="seconds for late duplicates")
     p.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder and logs")
