@@ -110,7 +110,8 @@ def _secret(number: SmsNumber) -> str:
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise Malformed
-    return value
+    # NUL carries nothing a gateway means, and PostgreSQL cannot store it.
+    return value.replace("\x00", "")
 
 
 def _message(message_id: object, sender: object, text: object) -> Inbound:
