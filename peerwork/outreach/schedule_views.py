@@ -54,10 +54,13 @@ def with_workers(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
 
 
 def handled(member: Membership, shifts: Iterable[Shift], *, now: dt.datetime) -> set[object]:
-    """The ids of the shifts ``member`` handles (``access.may_handle``, asked of a list in
-    at most two queries; the shifts' workers prefetched): the director, a line manager of
-    one of the workers, the on-call manager now, anyone an alert went to."""
-    shifts = list(shifts)
+    """The ids of the shifts whose alerts ``member`` sees (``access.may_handle``, asked of
+    a list in at most two queries; the shifts' workers prefetched): the director, a line
+    manager of one of the workers, the on-call manager now, anyone an alert went to; never
+    the shift's own workers."""
+    # A shift's own workers never count, a director among them included: a silent alert
+    # must not show on a phone someone beside them may see (as the API's ``_handles``).
+    shifts = [s for s in shifts if not any(w.member_id == member.pk for w in s.workers.all())]
     if not shifts or not member.is_active:
         return set()
     if member.has_role(Role.DIRECTOR):
@@ -69,7 +72,7 @@ def handled(member: Membership, shifts: Iterable[Shift], *, now: dt.datetime) ->
         workers = [w.member for w in shift.workers.all()]
         if line_manager and any(w.line_manager_id == member.pk for w in workers):
             found.add(shift.pk)
-        elif not any(w.pk == member.pk for w in workers):
+        else:
             rest.append(shift)
     if not rest:
         return found

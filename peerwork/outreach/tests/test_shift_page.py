@@ -296,3 +296,12 @@ def test_the_shift_page_leads_its_workers_and_handlers_to_record_an_incident(sto
     assert new in handling and opened in handling
     colleague = page(story.joseph, shift)  # a volunteer who is not on it
     assert new not in colleague and opened not in colleague
+
+
+def test_a_director_on_the_shift_sees_a_silent_alert_as_a_check_in_like_any_worker(story):
+    shift = out(story, workers=[story.amina, story.daniel])
+    with scope(organisation=story.harbourside.pk):
+        services.ask_for_help(actor=story.amina, shift=shift, silent=True)
+    html = page(story.daniel, shift)
+    assert "silent alert" not in html and "Help asked for" not in html
+    assert "Returned" in html
