@@ -205,6 +205,7 @@ INSTALLED_APPS = [
     "peerwork.core",
     "peerwork.people",
     "peerwork.outreach",
+    "peerwork.schedule",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("peerwork.core.urls")),
     path("", include("peerwork.people.urls")),
     path("", include("peerwork.outreach.urls")),
+    path("", include("peerwork.schedule.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +30,7 @@ from peerwork.core.access import Action, DataClass, can
 from peerwork.core.models import Membership
 from peerwork.core.versions import StaleVersion
 
-from .models import Unavailability, WorkingPattern
+from .models import Adjustment, Unavailability, WorkingPattern
 
 # The longest window one question may ask about: enough for a month's rota.
 MAX_WINDOW = dt.timedelta(days=62)
@@ -39,12 +41,94 @@ REPEAT_DAYS = 2
 REPEAT_SPAN = dt.timedelta(days=14)
 MAX_UNAVAILABLE = dt.timedelta(days=31)
 
+# Sent inside the transaction of every change to what planners may know about a person
+# (their pattern, an adjustment, a time away), with ``membership``: the schedule works out
+# that person's meeting conflicts again in the same transaction (issue 6 item 4).
+availability_changed = Signal()
+
 
 @dataclass(frozen=True)
 class PatternDay:
     weekday: int
     starts: dt.time
     ends: dt.time
+    core_starts: dt.time | None = None
+    core_ends: dt.time | None = None
+    home_working: bool = False
+
+
+@dataclass(frozen=True)
+class AdjustmentTerms:
+    """The hours of an agreed ``Adjustment``: what applies, on which days, from when."""
+
+    weekdays: frozenset[int]
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    starts: dt.time | None = None
+    ends: dt.time | None = None
+    break_starts: dt.time | None = None
+    break_ends: dt.time | None = None
+
+    def applies_on(self, day: dt.date) -> bool:
+        return (
+            day.weekday() in self.weekdays
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """The working hours of one date: the pattern with any agreed adjustment applied."""
+
+    starts: dt.time
+    ends: dt.time
+    break_starts: dt.time | None = None
+    break_ends: dt.time | None = None
+    home_working: bool = False
+    adjusted: bool = False
+
+    def spans(self) -> tuple[tuple[dt.time, dt.time], ...]:
+        """The working time of the day, the break taken out."""
+        if (
+            self.break_starts is not None
+            and self.break_ends is not None
+            and self.starts < self.break_starts < self.break_ends < self.ends
+        ):
+            return ((self.starts, self.break_starts), (self.break_ends, self.ends))
+        return ((self.starts, self.ends),)
+
+
+def hours_on(
+    day: dt.date,
+    pattern: Mapping[int, PatternDay],
+    adjustments: Iterable[AdjustmentTerms] = (),
+) -> DayHours | None:
+    """A person's working hours on ``day``, or None when it is not one of their days.
+
+    An agreed adjustment in force that day replaces what it names (the start, the end, a
+    break) and keeps the rest of the pattern. It cannot make a day off a working day
+    unless it gives both a start and an end. Agreed adjustments do not overlap (the
+    services refuse it), so at most one applies.
+    """
+    agreed = pattern.get(day.weekday())
+    adjustment = next((a for a in adjustments if a.applies_on(day)), None)
+    if adjustment is None:
+        if agreed is None:
+            return None
+        return DayHours(agreed.starts, agreed.ends, home_working=agreed.home_working)
+    starts = adjustment.starts or (agreed.starts if agreed else None)
+    ends = adjustment.ends or (agreed.ends if agreed else None)
+    if starts is None or ends is None or ends <= starts:
+        return None
+    return DayHours(
+        starts,
+        ends,
+        adjustment.break_starts,
+        adjustment.break_ends,
+        home_working=bool(agreed and agreed.home_working),
+        adjusted=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,6 +152,7 @@ class Availability:
     pattern: tuple[PatternDay, ...]
     working: tuple[Interval, ...]  # the pattern laid out on the dates asked about
     unavailable: tuple[Interval, ...]
+    adjustments: tuple[AdjustmentTerms, ...] = ()  # agreed ones in force in the window
 
     @property
     def has_pattern(self) -> bool:
@@ -108,21 +193,17 @@ def availability_for(
     """
     _check_window(starts_at, ends_at)
     zone = _zone(membership)
-    pattern = tuple(
-        PatternDay(row.weekday, row.starts, row.ends)
-        for row in WorkingPattern.objects.filter(
-            organisation_id=membership.organisation_id, membership=membership
-        ).order_by("weekday")
-    )
+    pattern = pattern_of(membership)
     by_weekday = {day.weekday: day for day in pattern}
-    working = []
     day = timezone.localtime(starts_at, zone).date()
     last = timezone.localtime(ends_at, zone).date()
+    adjustments = agreed_adjustments_of(membership, day, last)
+    working = []
     while day <= last:
-        agreed = by_weekday.get(day.weekday())
-        if agreed is not None:
-            opens = dt.datetime.combine(day, agreed.starts, tzinfo=zone)
-            closes = dt.datetime.combine(day, agreed.ends, tzinfo=zone)
+        hours = hours_on(day, by_weekday, adjustments)
+        for span_starts, span_ends in hours.spans() if hours else ():
+            opens = dt.datetime.combine(day, span_starts, tzinfo=zone)
+            closes = dt.datetime.combine(day, span_ends, tzinfo=zone)
             if opens < ends_at and starts_at < closes:
                 working.append(Interval(max(opens, starts_at), min(closes, ends_at)))
         day += dt.timedelta(days=1)
@@ -143,7 +224,45 @@ def availability_for(
         pattern=pattern,
         working=tuple(working),
         unavailable=unavailable,
+        adjustments=adjustments,
     )
+
+
+def pattern_of(membership: Membership) -> tuple[PatternDay, ...]:
+    """The person's agreed working pattern, Monday first (work data)."""
+    return tuple(
+        PatternDay(
+            row.weekday, row.starts, row.ends, row.core_starts, row.core_ends, row.home_working
+        )
+        for row in WorkingPattern.objects.filter(
+            organisation_id=membership.organisation_id, membership=membership
+        ).order_by("weekday")
+    )
+
+
+def terms_of(row: Adjustment) -> AdjustmentTerms:
+    return AdjustmentTerms(
+        weekdays=frozenset(int(d) for d in row.weekdays),
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        starts=row.starts,
+        ends=row.ends,
+        break_starts=row.break_starts,
+        break_ends=row.break_ends,
+    )
+
+
+def agreed_adjustments_of(
+    membership: Membership, first: dt.date, last: dt.date
+) -> tuple[AdjustmentTerms, ...]:
+    """The agreed adjustments of the person in force on some day from ``first`` to ``last``."""
+    rows = Adjustment.objects.filter(
+        organisation_id=membership.organisation_id,
+        membership=membership,
+        state=Adjustment.State.AGREED,
+        valid_from__lte=last,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first))
+    return tuple(terms_of(row) for row in rows.order_by("valid_from"))
 
 
 def _may_change_availability(actor: Membership, membership: Membership) -> bool:
@@ -219,6 +338,7 @@ def add_unavailability(
             subject=membership,
             data_class=DataClass.WORK,
         )
+        availability_changed.send(sender=Unavailability, membership=membership)
     return row
 
 
@@ -235,10 +355,11 @@ def remove_unavailability(*, actor: Membership, row: Unavailability) -> None:
             data_class=DataClass.WORK,
         )
         row.delete()
+        availability_changed.send(sender=Unavailability, membership=row.membership)
 
 
-def _fingerprint(rows: Iterable[tuple[int, dt.time, dt.time]]) -> str:
-    text = ";".join(f"{d}:{a:%H:%M:%S}-{b:%H:%M:%S}" for d, a, b in sorted(rows))
+def _fingerprint(rows: Iterable[tuple[object, ...]]) -> str:
+    text = ";".join(":".join(str(value) for value in row) for row in sorted(rows, key=str))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -250,7 +371,7 @@ def pattern_fingerprint(membership: Membership) -> str:
     return _fingerprint(
         WorkingPattern.objects.filter(
             organisation_id=membership.organisation_id, membership=membership
-        ).values_list("weekday", "starts", "ends")
+        ).values_list("weekday", "starts", "ends", "core_starts", "core_ends", "home_working")
     )
 
 
@@ -285,6 +406,14 @@ def set_working_pattern(
             errors.append(_("Each day of the week appears once."))
         elif day.ends <= day.starts:
             errors.append(_("On each day, the end must be after the start."))
+        elif (day.core_starts is None) != (day.core_ends is None):
+            errors.append(_("Give core hours as a start and an end, or neither."))
+        elif (
+            day.core_starts is not None
+            and day.core_ends is not None
+            and not (day.starts <= day.core_starts < day.core_ends <= day.ends)
+        ):
+            errors.append(_("Core hours must lie inside the working day."))
         seen.add(day.weekday)
     if errors:
         raise ValidationError(sorted(set(errors)))
@@ -309,6 +438,9 @@ def set_working_pattern(
                     weekday=day.weekday,
                     starts=day.starts,
                     ends=day.ends,
+                    core_starts=day.core_starts,
+                    core_ends=day.core_ends,
+                    home_working=day.home_working,
                     agreed_on=today,
                     agreed_by=actor,
                 )
@@ -323,4 +455,5 @@ def set_working_pattern(
             data_class=DataClass.PERSONNEL,
             detail={"days": len(rows)},
         )
+        availability_changed.send(sender=WorkingPattern, membership=membership)
     return rows

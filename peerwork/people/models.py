@@ -21,7 +21,7 @@ Work facts for planning (``WorkingPattern``, ``Unavailability``) carry no reason
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -339,6 +339,12 @@ class WorkingPattern(OrganisationOwned):
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
     starts = models.TimeField(_("starts"))
     ends = models.TimeField(_("ends"))
+    # Core hours inside a flexible day: the person chooses when to start and finish between
+    # ``starts`` and ``ends`` and is there between these two (issue 6 item 1). Both empty: a
+    # fixed day.
+    core_starts = models.TimeField(_("core hours from"), null=True, blank=True)
+    core_ends = models.TimeField(_("core hours until"), null=True, blank=True)
+    home_working = models.BooleanField(_("works from home"), default=False)
     agreed_on = models.DateField(_("agreed on"), default=timezone.localdate)
     agreed_by = models.ForeignKey(
         Membership,
@@ -358,10 +364,122 @@ class WorkingPattern(OrganisationOwned):
             models.CheckConstraint(
                 condition=Q(ends__gt=models.F("starts")), name="pattern_ends_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(core_starts__isnull=True, core_ends__isnull=True)
+                | Q(
+                    core_starts__gte=models.F("starts"),
+                    core_ends__gt=models.F("core_starts"),
+                    core_ends__lte=models.F("ends"),
+                ),
+                name="pattern_core_inside_day",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class Adjustment(OrganisationOwned):
+    """An agreed change to a person's working pattern, with a start and a review date.
+
+    A later start on dispensing days, an earlier finish, a longer break, reduced hours under
+    §4.9: flexible working negotiated as terms of employment (§2.4.1, §3.5, §3.6). It holds
+    the hours only. Why they are what they are stays in the person's private record
+    (``schedule.PrivateNeed``), which nothing here points to, so a manager, a planner and
+    a calendar see "starts 10:45 Mon–Fri, agreed 2026-11-01" and never the reason.
+
+    Either side proposes; it applies once both the person and their line manager (or HR)
+    have agreed (``agreed_on``). Agreed adjustments of one person never overlap on a
+    weekday and a date, so the hours of any day have one answer.
+    """
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        AGREED = "agreed", _("Agreed")
+        DECLINED = "declined", _("Not agreed")
+        ENDED = "ended", _("Ended")
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="adjustments", verbose_name=_("person")
+    )
+    weekdays = models.JSONField(_("days"), default=list)
+    # Each empty: the pattern's own time that day.
+    starts = models.TimeField(_("starts"), null=True, blank=True)
+    ends = models.TimeField(_("ends"), null=True, blank=True)
+    break_starts = models.TimeField(_("break from"), null=True, blank=True)
+    break_ends = models.TimeField(_("break until"), null=True, blank=True)
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"), null=True, blank=True)
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    person_agreed_at = models.DateTimeField(_("agreed by the person"), null=True, blank=True)
+    manager_agreed_at = models.DateTimeField(_("agreed by the manager"), null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreed with"),
+    )
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Set when the review reminder went out: the deadline loop claims it with a conditional
+    # update, so the person and the manager are reminded once.
+    review_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("agreed adjustment")
+        verbose_name_plural = _("agreed adjustments")
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="adjustment_until_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts__isnull=True)
+                | Q(ends__isnull=True)
+                | Q(ends__gt=models.F("starts")),
+                name="adjustment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(break_starts__isnull=True, break_ends__isnull=True)
+                | Q(break_ends__gt=models.F("break_starts")),
+                name="adjustment_break_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["membership", "state"], name="adjustment_idx"),
+            models.Index(
+                fields=["review_on"],
+                condition=Q(state="agreed", review_reminded_at__isnull=True),
+                name="adjustment_review_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    def applies_on(self, day: date) -> bool:
+        """Agreed, and in force on ``day`` (its weekday among the adjusted days)."""
+        return (
+            self.state == self.State.AGREED
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+            and day.weekday() in self.weekdays
+        )
 
 
 class Unavailability(OrganisationOwned):
