@@ -16,7 +16,10 @@ class ScheduleConfig(AppConfig):
 
         # The conflicts follow every change of availability, and the deadline loop moves
         # their horizon on (conflicts.extend_horizons).
-        from . import conflicts, kinds, reminders  # noqa: F401
+        from . import conflicts, kinds, personal_data, reminders  # noqa: F401
+
+        # The register of personal data (people/personal_data.py).
+        personal_data.register()
 
         # A phone's calendar app fetches the feed with its secret address and no session
         # (issue 6 item 6).
