@@ -865,6 +865,13 @@ class PatternDayIn(Schema):
     weekday: int = Field(ge=0, le=6, description="0 is Monday, 6 is Sunday.")
     starts: LocalTime
     ends: LocalTime
+    core_starts: LocalTime | None = Field(
+        None,
+        description="A flexible day: the person is there from here to `core_ends`, starting "
+        "and finishing when they choose between `starts` and `ends`. Both or neither.",
+    )
+    core_ends: LocalTime | None = None
+    home_working: bool = Field(False, description="Works from home that day.")
 
 
 class PatternIn(Schema):
@@ -879,6 +886,13 @@ class PatternDayOut(Schema):
     day: str
     starts: str = Field(description='Local time, "09:30".')
     ends: str = Field(description='Local time, "17:00".')
+    # Left out of an answer when they do not apply (a fixed day at the workplace), so the
+    # answers of patterns without them stay as they were.
+    core_starts: str | None = Field(
+        None, description="A flexible day's core hours from; absent on a fixed day."
+    )
+    core_ends: str | None = Field(None, description="Core hours until; absent on a fixed day.")
+    home_working: bool = Field(False, description="Works from home; absent when not.")
 
 
 class PatternOut(Schema):
@@ -891,12 +905,15 @@ class PatternOut(Schema):
     )
 
 
-def _pattern_day(weekday: int, starts: dt.time, ends: dt.time) -> dict[str, object]:
+def _pattern_day(day: availability.PatternDay | WorkingPattern) -> dict[str, object]:
     return {
-        "weekday": weekday,
-        "day": str(WorkingPattern.Weekday(weekday).label),
-        "starts": starts.strftime("%H:%M"),
-        "ends": ends.strftime("%H:%M"),
+        "weekday": day.weekday,
+        "day": str(WorkingPattern.Weekday(day.weekday).label),
+        "starts": day.starts.strftime("%H:%M"),
+        "ends": day.ends.strftime("%H:%M"),
+        "core_starts": day.core_starts.strftime("%H:%M") if day.core_starts else None,
+        "core_ends": day.core_ends.strftime("%H:%M") if day.core_ends else None,
+        "home_working": day.home_working,
     }
 
 
@@ -917,6 +934,7 @@ def _pattern_version_from(if_match: str) -> str:
     response={200: PatternOut, **errors(400, 403, 404, 409)},
     summary="Set an agreed working pattern (If-Match: the staff record's working_pattern_version)",
     tags=["staff records"],
+    exclude_defaults=True,
 )
 def working_pattern(
     request: HttpRequest,
@@ -936,7 +954,12 @@ def working_pattern(
     managers editing at once: the second save, sent with the version it read, gets 409."""
     member = member_of(request)
     person, _record = access.staff_record_for_member(member, person_id, Action.CHANGE)
-    days = [availability.PatternDay(d.weekday, d.starts, d.ends) for d in payload.days]
+    days = [
+        availability.PatternDay(
+            d.weekday, d.starts, d.ends, d.core_starts, d.core_ends, d.home_working
+        )
+        for d in payload.days
+    ]
     expected = _pattern_version_from(if_match) if if_match is not None else None
     try:
         rows = availability.set_working_pattern(
@@ -951,7 +974,7 @@ def working_pattern(
     return {
         "person": _person(person),
         "time_zone": person.organisation.time_zone,
-        "days": [_pattern_day(row.weekday, row.starts, row.ends) for row in rows],
+        "days": [_pattern_day(row) for row in rows],
         "version": version,
     }
 
@@ -992,6 +1015,7 @@ class Window(Schema):
     response={200: AvailabilityOut, **errors(400, 404)},
     summary="A colleague's availability",
     tags=["availability"],
+    exclude_defaults=True,
 )
 def person_availability(
     request: HttpRequest, person_id: str, window: Query[Window]
@@ -1012,7 +1036,7 @@ def person_availability(
         "time_zone": found.time_zone,
         "start": found.starts_at,
         "end": found.ends_at,
-        "pattern": [_pattern_day(d.weekday, d.starts, d.ends) for d in found.pattern],
+        "pattern": [_pattern_day(d) for d in found.pattern],
         "working": [{"starts_at": w.starts_at, "ends_at": w.ends_at} for w in found.working],
         "unavailable": [
             {"starts_at": b.starts_at, "ends_at": b.ends_at, "label": b.label}
