@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -119,12 +120,12 @@ def revoke_feed(*, actor: Membership, feed: CalendarFeed) -> None:
     feed.revoked_at = feed.revoked_at or now
 
 
-def _audit(actor: Membership, action: str, feed_id: object) -> None:
+def _audit(actor: Membership, action: str, feed_id: uuid.UUID) -> None:
     audit.record(
         actor=actor,
         action=action,
         object_type="schedule.calendar_feed",
-        object_id=str(feed_id),
+        object_id=feed_id,
         subject=actor,
         data_class=DataClass.WORK,
     )
