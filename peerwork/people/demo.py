@@ -9,8 +9,10 @@ be on a real server:
   Samuel alone; nobody else at work sees it, not Ravi, her line manager.
 - Olena tells the organisation about her OST (methadone, collected every day when the
   clinic opens at 10:00) and shares it with her line manager Ravi for three months, to plan
-  her start time. Ravi has agreed her working pattern, 10:45–17:30 Monday to Friday: that is
-  what everyone planning sees, never why (§2.4.1: flexible hours agreed as terms of work).
+  her start time. Her contracted pattern is the team's usual 09:00–17:30 Monday to Friday;
+  the later start she and Ravi agreed (10:45, §2.4.1: flexible hours agreed as terms of
+  work) is an adjustment of it, seeded by the scheduling demo (``schedule/demo.py``). The
+  hours are what everyone planning sees, never why.
 - Samuel, in recovery and going to NA, is open about it with the whole organisation (§2.3:
   some people choose openness within the staff team).
 - Amina has a one-off appointment next week, shown to planners as "appointment" only.
@@ -214,9 +216,12 @@ SHARES = (
     ),
 )
 
-# Olena's agreed working pattern: the clinic opens at 10:00, about 15 minutes' wait and 30
-# minutes' travel, so she starts at 10:45 (DEMO.md). Agreed with Ravi, her line manager.
-OLENA_PATTERN = {day: (dt.time(10, 45), dt.time(17, 30)) for day in range(5)}
+# Olena's contracted working pattern, the team's usual hours, agreed with Ravi, her line
+# manager. Her later start on dispensing days (10:45: the clinic opens at 10:00, about 15
+# minutes' wait and 30 minutes' travel, DEMO.md) is an agreed adjustment of it, seeded by
+# the scheduling demo (peerwork/schedule/demo.py), so the page shows both the contract and
+# what changed it, and when.
+OLENA_PATTERN = {day: (dt.time(9, 0), dt.time(17, 30)) for day in range(5)}
 PATTERN_AGREED_BY = "ravi"
 
 

@@ -155,7 +155,9 @@ def test_samuels_openness_has_no_expiry(demo_settings):
 
 @pytest.mark.django_db
 def test_olenas_agreed_pattern_is_what_planners_see(demo_settings):
-    """10:45 to 17:30 on weekdays, agreed with Ravi: hours, never the clinic (§2.4.1)."""
+    """Her contract is the team's 09:00 to 17:30 on weekdays, agreed with Ravi; the 10:45
+    start they agreed (schedule/demo.py) is what planners see: hours, never the clinic
+    (§2.4.1)."""
     demo.seed()
     [olena, ravi] = harbourside("olena", "ravi")
     with scope(organisation=olena.organisation_id):
@@ -165,7 +167,7 @@ def test_olenas_agreed_pattern_is_what_planners_see(demo_settings):
         start = dt.datetime.combine(monday, dt.time(0, 0), tzinfo=NAIROBI)
         seen = availability_for(olena, start, start + dt.timedelta(days=7))
     assert [(r.weekday, r.starts, r.ends) for r in rows] == [
-        (day, dt.time(10, 45), dt.time(17, 30)) for day in range(5)
+        (day, dt.time(9, 0), dt.time(17, 30)) for day in range(5)
     ]
     assert {r.agreed_by_id for r in rows} == {ravi.pk}
     assert len(seen.working) == 5
