@@ -326,7 +326,8 @@ def test_it_notes_when_it_was_last_read_at_most_once_an_hour(story: Any) -> None
         earlier = timezone.now() - dt.timedelta(hours=2)
         CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=earlier)
         fetch(token)
-        assert CalendarFeed.objects.get(pk=feed.pk).last_read_at > earlier
+        noted = CalendarFeed.objects.get(pk=feed.pk).last_read_at
+        assert noted is not None and noted > earlier
 
 
 def test_it_costs_the_same_few_queries_however_much_it_holds(
