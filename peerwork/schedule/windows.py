@@ -108,7 +108,7 @@ def busy_spans(
     """Times away that touch ``day``, as local minutes of it (clipped to the day)."""
     day_starts = at(day, 0, zone)
     day_ends = at(day, DAY_MINUTES, zone)
-    spans = []
+    spans: list[Span] = []
     for starts_at, ends_at in intervals:
         if ends_at <= day_starts or starts_at >= day_ends:
             continue
@@ -117,15 +117,54 @@ def busy_spans(
         # A time away ending a few seconds into a minute still takes that minute.
         if ends_at < day_ends and ends_at.astimezone(zone).time().second:
             last += 1
-        if last > first:
+        change = _clocks_back_between(max(starts_at, day_starts), min(ends_at, day_ends), zone)
+        if change is not None:
+            # The clocks went back during it (autumn): the wall clock ran up to the change,
+            # then again from an hour (the difference) earlier. Both stretches are away,
+            # though the end may read earlier than the start (03:45 to 03:10).
+            before, after = change
+            spans.extend(span for span in ((first, before), (after, last)) if span[1] > span[0])
+        elif last > first:
             spans.append((first, last))
     return spans
+
+
+def _clocks_back_between(
+    starts_at: dt.datetime, ends_at: dt.datetime, zone: dt.tzinfo
+) -> tuple[int, int] | None:
+    """When the clocks go back between two instants of one day: the local minute they
+    reached (04:00 in Kyiv) and the one they went back to (03:00); else None.
+
+    Found by halving the interval (a change is on a whole second), and only asked when
+    the offset at the end is smaller than at the start, which is rare.
+    """
+    # In UTC: arithmetic on two times of one zone would count wall-clock minutes.
+    starts_at = starts_at.astimezone(dt.UTC)
+    last = ends_at.astimezone(dt.UTC) - dt.timedelta(microseconds=1)
+    old, new = starts_at.astimezone(zone).utcoffset(), last.astimezone(zone).utcoffset()
+    if old is None or new is None or new >= old:
+        return None
+    low, high = starts_at, last  # the offset is old at low and new at high
+    while high - low > dt.timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == old:
+            low = middle
+        else:
+            high = middle
+    change = high.replace(microsecond=0)
+    if change.astimezone(zone).utcoffset() != new:
+        change += dt.timedelta(seconds=1)
+    after = minute_of(change.astimezone(zone).time())
+    before = after + (old - new) // dt.timedelta(minutes=1)
+    return min(before, DAY_MINUTES), after
 
 
 def subtract(spans: Iterable[Span], busy: Iterable[Span]) -> list[Span]:
     """``spans`` with every ``busy`` span taken out, in order."""
     result = sorted(spans)
     for b_start, b_end in sorted(busy):
+        if b_end <= b_start:
+            continue  # an empty time away takes nothing (it would split a span in two)
         cut: list[Span] = []
         for start, end in result:
             if b_end <= start or end <= b_start:
