@@ -39,7 +39,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from peerwork.core import audit
 from peerwork.core.access import DataClass
@@ -57,6 +57,8 @@ PAST = dt.timedelta(weeks=2)
 AHEAD = dt.timedelta(weeks=13)
 # ``last_read_at`` is written at most this often, however often a phone polls.
 READ_NOTED_EVERY = dt.timedelta(hours=1)
+# What a feed asks calendar apps to wait between fetches (many fetch less often anyway).
+REFRESH = dt.timedelta(hours=1)
 # The product identifier says which program wrote the file, nothing about whose it is.
 PRODID = "-//Peerwork//Calendar feed//EN"
 UID_DOMAIN = "peerwork"
@@ -346,6 +348,9 @@ def calendar_for(member: Membership, *, now: dt.datetime | None = None) -> bytes
         calendar.add("calscale", "GREGORIAN")
         calendar.add("x-wr-calname", _("Work"))
         calendar.add("x-wr-timezone", str(zone))
+        # How often an app should fetch it again (RFC 7986, and the older name some read).
+        calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(REFRESH))
         for _starts, event in sorted(events, key=lambda pair: pair[0]):
             calendar.add_component(event)
         calendar.add_missing_timezones()

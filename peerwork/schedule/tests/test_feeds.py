@@ -180,6 +180,7 @@ def test_it_answers_as_a_private_calendar_file_nobody_keeps(story: Any) -> None:
     assert "private" in response["Cache-Control"]
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["VERSION"]) == "2.0"
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in response.content
     assert "sessionid" not in response.cookies
 
 
