@@ -48,8 +48,8 @@ from peerwork.core.models import Membership
 from peerwork.people import demo as people_demo  # its steps first: Olena's contract
 from peerwork.people.models import Adjustment
 
-from . import conflicts, needs, services
-from .models import Meeting, PrivateNeed
+from . import conflicts, needs, services, travel
+from .models import Meeting, PrivateNeed, Traveller, Trip
 
 H, R = people_demo.H, people_demo.R
 
@@ -253,3 +253,147 @@ def seed_meetings(demo: DemoContext) -> None:
                 ),
             )
             demo.changes += 1
+
+
+# --- trips and events ------------------------------------------------------------------
+
+TRAINING_TRIP = "Peer counselling training"
+HOSTED_EVENT = "Regional peer workers' gathering"
+
+
+@dataclass(frozen=True)
+class DemoTrip:
+    title: str
+    kind: str
+    place: str
+    organiser: str
+    weeks_ahead: int  # its first day: the Monday this many weeks after the seed, plus
+    weekday: int  # this many days
+    days: int
+    first_session_at: dt.time
+    travellers: tuple[str, ...]
+    ost_site_name: str
+    ost_site_address: str
+    ost_site_opens: dt.time
+    ost_site_travel_minutes: int
+    transport_plan: str
+    ost_access_arranged: bool = False
+
+
+TRIPS = (
+    # Olena travels; the organiser knows the site near the venue and how to get there and
+    # back before the first session (the §3.4 tips), for everyone, whoever is on OST.
+    DemoTrip(
+        TRAINING_TRIP,
+        Trip.Kind.EVENT_ELSEWHERE,
+        "Mombasa, Coast Peer Learning Centre (fictional)",
+        "ravi",
+        weeks_ahead=4,
+        weekday=0,
+        days=3,
+        first_session_at=dt.time(9, 0),
+        travellers=("olena", "samuel"),
+        ost_site_name="Coast OST dispensing site (fictional)",
+        ost_site_address="Off Nkrumah Road, Mombasa (fictional)",
+        ost_site_opens=dt.time(8, 0),
+        ost_site_travel_minutes=20,
+        transport_plan=(
+            "A taxi is booked for each morning: from the hotel at 07:40 to the dispensing "
+            "site, then on to the venue for 08:50. Ask the organiser if you need it."
+        ),
+    ),
+    # An event Harbourside hosts: OST access arranged for visiting participants, and said
+    # so in the announcement (the service drafts it).
+    DemoTrip(
+        HOSTED_EVENT,
+        Trip.Kind.HOSTED_EVENT,
+        "Harbourside drop-in centre",
+        "daniel",
+        weeks_ahead=6,
+        weekday=3,
+        days=2,
+        first_session_at=dt.time(9, 30),
+        travellers=("amina", "joseph", "samuel"),
+        ost_site_name="Eastlands community OST site (fictional)",
+        ost_site_address="Next to the Eastlands health centre (fictional)",
+        ost_site_opens=dt.time(7, 30),
+        ost_site_travel_minutes=25,
+        transport_plan=(
+            "Our minibus waits outside the site from 08:15 and brings everyone to the "
+            "drop-in centre for the first session."
+        ),
+        ost_access_arranged=True,
+    ),
+)
+
+# What Olena has done on her checklist so far: she told her prescriber the day the trip was
+# planned (the request date) and packed a copy of her passport. Her own entries.
+OLENA_CHECKLIST = {
+    "take_home_limit": "Two travel requests a year",
+    "take_home_used": 0,
+    "packed": ["passport_copy"],
+    "medicine": "Methadone",
+}
+
+
+def _first_day(today: dt.date, spec: DemoTrip) -> dt.date:
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday + dt.timedelta(weeks=spec.weeks_ahead, days=spec.weekday)
+
+
+@seed_step("schedule: trips and events")
+def seed_trips(demo: DemoContext) -> None:
+    """The training in Mombasa Olena travels to, with her checklist started, and the
+    gathering Harbourside hosts with OST access arranged. Dated from the seed's day the
+    first time; looked up by title afterwards."""
+    zone = _zone(demo, H)
+    with demo.scope(H), timezone.override(zone):
+        today = timezone.localdate()
+        for spec in TRIPS:
+            if Trip.objects.filter(organisation=demo.organisation(H), title=spec.title).exists():
+                continue
+            starts_on = _first_day(today, spec)
+            travel.create_trip(
+                actor=demo.member(H, spec.organiser),
+                fields=travel.TripFields(
+                    title=spec.title,
+                    kind=spec.kind,
+                    place=spec.place,
+                    starts_on=starts_on,
+                    ends_on=starts_on + dt.timedelta(days=spec.days - 1),
+                    first_session_at=spec.first_session_at,
+                    travellers=[demo.member(H, u).pk for u in spec.travellers],
+                    ost_site_name=spec.ost_site_name,
+                    ost_site_address=spec.ost_site_address,
+                    ost_site_opens=spec.ost_site_opens,
+                    ost_site_travel_minutes=spec.ost_site_travel_minutes,
+                    transport_plan=spec.transport_plan,
+                    ost_access_arranged=spec.ost_access_arranged,
+                ),
+            )
+            demo.changes += 1
+        _seed_olenas_checklist(demo, today)
+
+
+def _seed_olenas_checklist(demo: DemoContext, today: dt.date) -> None:
+    """Olena opted in to her checklist and did its first steps. Once started it is hers:
+    a later seed leaves it as she keeps it in the live demo."""
+    olena = demo.member(H, "olena")
+    traveller = (
+        Traveller.objects.filter(
+            organisation=demo.organisation(H), member=olena, trip__title=TRAINING_TRIP
+        )
+        .select_related("trip__organisation", "member__organisation")
+        .first()
+    )
+    if traveller is None or travel.is_opted_in(traveller):
+        return
+    traveller = travel.opt_in(actor=olena, traveller=traveller)
+    started = travel.read_checklist(actor=olena, traveller=traveller)
+    travel.update_checklist(
+        actor=olena,
+        traveller=traveller,
+        version=traveller.version,
+        details={**started, **OLENA_CHECKLIST, "request_sent_on": today},
+    )
+    demo.changes += 1

@@ -59,6 +59,7 @@ from .models import (
     Traveller,
     Trip,
 )
+from .travel import packing_choices
 
 KEPT_AS_PLANNING_RECORD = gettext_lazy(
     "Kept as the organisation's record of its work: it stays when you leave. It holds no "
@@ -359,6 +360,23 @@ def _traveller_sample(member: Membership) -> object:
     )
 
 
+def _checklist_labels() -> dict[str, str]:
+    # The keys of ``travel.CHECKLIST_KEYS``; an unknown key reads as itself.
+    return {
+        "opted_in_on": _("Started on"),
+        "take_home_limit": _("Limit on take-home requests for travel"),
+        "take_home_used": _("Requests used"),
+        "request_sent_on": _("Request sent on"),
+        "reply_received_on": _("Reply received on"),
+        "packed": _("Packed"),
+        "medicine": _("Medicine"),
+        "daily_dose": _("Daily dose"),
+        "ost_site": _("OST site near the event"),
+        "ost_site_address": _("Its address"),
+        "letter_consent": _("The letter may be filled from your OST disclosure"),
+    }
+
+
 def _checklist_rows(member: Membership) -> list[Traveller]:
     # A sealed field cannot be filtered on: the rows with a checklist are picked here.
     return [row for row in _traveller_rows(member) if row.checklist]
@@ -373,11 +391,15 @@ def _checklist_export(rows: Sequence[Traveller], member: Membership) -> list[Ite
         except ValueError:
             details = None
         if isinstance(details, dict):
-            # The checklist's own words as the traveller typed them; keys name the steps.
-            item[label(Traveller, "checklist")] = {
-                str(key).replace("_", " ").capitalize(): plain(value)
-                for key, value in sorted(details.items())
-            }
+            labels = _checklist_labels()
+            packing = dict(packing_choices())
+            opened: Item = {}
+            for key, value in details.items():
+                shown: object = value
+                if key == "packed" and isinstance(value, list):
+                    shown = [packing.get(str(v), str(v)) for v in value]
+                opened[labels.get(str(key), str(key))] = plain(shown)
+            item[label(Traveller, "checklist")] = opened
         else:
             item[label(Traveller, "checklist")] = None
         out.append(item)
@@ -399,7 +421,9 @@ def _checklist_sample(member: Membership) -> object:
     traveller = Traveller(
         organisation_id=member.organisation_id, trip=_sample_trip(member), member=member
     )
-    traveller.checklist = json.dumps({"request_sent_on": "2026-01-05", "packed": ["passport"]})
+    traveller.checklist = json.dumps(
+        {"request_sent_on": "2026-01-05", "packed": ["passport"], "medicine": "Sample"}
+    )
     traveller.save()
     return traveller
 

@@ -18,9 +18,9 @@ from peerwork.core import demo
 from peerwork.core.models import AuditEvent, Membership, Notification
 from peerwork.people.availability import availability_for
 from peerwork.people.models import Adjustment, WorkingPattern
-from peerwork.schedule import services
-from peerwork.schedule.demo import OLENA_NOTE, TEAM_MEETING
-from peerwork.schedule.models import Attendee, Conflict, Meeting, PrivateNeed
+from peerwork.schedule import services, travel
+from peerwork.schedule.demo import HOSTED_EVENT, OLENA_NOTE, TEAM_MEETING, TRAINING_TRIP
+from peerwork.schedule.models import Attendee, Conflict, Meeting, PrivateNeed, Traveller, Trip
 
 NAIROBI = zoneinfo.ZoneInfo("Africa/Nairobi")
 
@@ -180,6 +180,8 @@ def test_a_second_seed_changes_nothing(seeded):
         adjustments = sorted(Adjustment.objects.values_list("pk", "version", "state"))
         meetings = sorted(Meeting.objects.values_list("pk", "version", "conflicts_until"))
         conflicts = sorted(Conflict.objects.values_list("pk", "occurs_on"))
+        trips = sorted(Trip.objects.values_list("pk", "version"))
+        travellers = sorted(Traveller.objects.values_list("pk", "version"))
 
     second = demo.seed()
 
@@ -189,3 +191,44 @@ def test_a_second_seed_changes_nothing(seeded):
         assert sorted(Adjustment.objects.values_list("pk", "version", "state")) == adjustments
         assert sorted(Meeting.objects.values_list("pk", "version", "conflicts_until")) == meetings
         assert sorted(Conflict.objects.values_list("pk", "occurs_on")) == conflicts
+        assert sorted(Trip.objects.values_list("pk", "version")) == trips
+        assert sorted(Traveller.objects.values_list("pk", "version")) == travellers
+
+
+@pytest.mark.django_db
+def test_olena_travels_to_the_training_in_mombasa_with_the_site_and_a_transport_plan(seeded):
+    with scopes_disabled():
+        trip = Trip.objects.select_related("organisation").get(title=TRAINING_TRIP)
+        going = set(trip.travellers.values_list("member__user__username", flat=True))
+    today = timezone.localdate(timezone.now(), NAIROBI)
+    assert "olena" in going
+    assert 14 < (trip.starts_on - today).days <= 35
+    assert "Mombasa" in trip.place
+    assert trip.ost_site_name and trip.ost_site_address and trip.transport_plan
+    assert trip.ost_site_opens == dt.time(8, 0) and trip.ost_site_travel_minutes == 20
+    assert travel.timing_warning(trip) is None  # 08:35 at the latest, first session 09:00
+
+
+@pytest.mark.django_db
+def test_olenas_checklist_is_started_with_her_request_sent(seeded):
+    olena = member("harbourside", "olena")
+    with scope(organisation=olena.organisation_id):
+        traveller = Traveller.objects.select_related("trip__organisation").get(
+            member=olena, trip__title=TRAINING_TRIP
+        )
+        details = travel.read_checklist(actor=olena, traveller=traveller)
+        dates = travel.checklist_dates(traveller, details)
+    today = timezone.localdate(timezone.now(), NAIROBI)
+    assert details["request_sent_on"] == today.isoformat()
+    assert details["reply_received_on"] is None
+    assert details["packed"] == ["passport_copy"]
+    assert details["ost_site"] == traveller.trip.ost_site_name
+    assert not dates.notice_overdue
+
+
+@pytest.mark.django_db
+def test_the_hosted_event_has_ost_access_arranged_and_says_so(seeded):
+    with scopes_disabled():
+        event = Trip.objects.get(title=HOSTED_EVENT)
+    assert event.kind == Trip.Kind.HOSTED_EVENT and event.ost_access_arranged
+    assert "OST" in event.announcement and event.ost_site_name in event.announcement

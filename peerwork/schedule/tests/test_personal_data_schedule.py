@@ -166,3 +166,11 @@ def test_every_schedule_section_says_what_erasure_does(org):
     sections = _sections(org.olena)
     for key in KEYS:
         assert sections[key]["title"] and sections[key]["what_erasure_does"], key
+
+
+def test_it_reads_the_checklist_in_words(org):
+    _entry("schedule.travel_checklist").sample(org.olena)
+    [item] = _sections(org.olena)["schedule.travel_checklist"]["items"]
+    checklist = item["Checklist"]
+    assert checklist["Request sent on"] == "2026-01-05"
+    assert checklist["Packed"] == ["Your passport"]
