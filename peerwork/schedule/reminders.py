@@ -22,7 +22,6 @@ from peerwork.core.notify import notify
 from peerwork.people.models import Adjustment
 
 from . import kinds
-from .conflicts import settings_for
 from .models import ScheduleSettings, Traveller
 
 
@@ -85,7 +84,8 @@ def remind_travellers(now: dt.datetime) -> int:
         )
     sent = 0
     for traveller_id, organisation_id, starts_on in due:
-        days = notice.get(organisation_id) or settings_for(organisation_id).prescriber_notice_days
+        # No row: the default (settings_for would query outside any organisation's scope).
+        days = notice.get(organisation_id) or ScheduleSettings().prescriber_notice_days
         if starts_on - dt.timedelta(days=days) > today:
             continue
         with scope(organisation=organisation_id), transaction.atomic():

@@ -38,20 +38,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peerwork.core import audit
 from peerwork.core.access import DataClass, parse_id
-from peerwork.core.models import Membership
+from peerwork.core.models import Membership, Role
 from peerwork.core.versions import StaleVersion, update_if_current
 from peerwork.people.models import Category
 
 from . import conflicts, windows
 from .access import may_help_with, may_organise, may_plan_trip
-from .models import Traveller, Trip
+from .models import ScheduleSettings, Traveller, Trip
 
 TITLE_MAX = 200
 TEXT_MAX = 2000
@@ -271,7 +271,7 @@ def travellers_of(trip: Trip) -> list[Traveller]:
     return list(
         Traveller.objects.filter(organisation_id=trip.organisation_id, trip=trip)
         .select_related("member__user")
-        .order_by("member__user__name", "pk")
+        .order_by("member__user__display_name", "member__user__username", "pk")
     )
 
 
@@ -548,3 +548,65 @@ def checklist_dates(
         reply_overdue=not replied and today > reply_by,
         treatment_days=(trip.ends_on - trip.starts_on).days + 1,
     )
+
+
+# --- the organisation's scheduling settings ------------------------------------------
+
+
+def may_change_settings(member: Membership) -> bool:
+    """HR, the director and the org admin set how the organisation plans."""
+    return bool(member.is_active and member.has_role(Role.HR, Role.DIRECTOR, Role.ORG_ADMIN))
+
+
+def save_settings(
+    *,
+    actor: Membership,
+    version: int | None,
+    prescriber_notice_days: int,
+    day_starts: dt.time,
+    day_ends: dt.time,
+) -> ScheduleSettings:
+    """Keep the settings; the row is made on the first save. A stale ``version`` (someone
+    saved first) changes nothing; bad input saves nothing."""
+    if not may_change_settings(actor):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not 1 <= prescriber_notice_days <= 90:
+        errors["prescriber_notice_days"] = [_("Give a number of days from 1 to 90.")]
+    if day_ends <= day_starts:
+        errors["day_ends"] = [_("Meetings must end after they start.")]
+    if errors:
+        raise ValidationError(errors)
+    organisation_id = actor.organisation_id
+    values = {
+        "prescriber_notice_days": prescriber_notice_days,
+        "day_starts": day_starts,
+        "day_ends": day_ends,
+    }
+    with transaction.atomic():
+        row = ScheduleSettings.objects.filter(organisation_id=organisation_id).first()
+        if row is None:
+            if version not in (None, ScheduleSettings().version):
+                raise StaleVersion
+            try:
+                with transaction.atomic():
+                    row = ScheduleSettings.objects.create(organisation_id=organisation_id, **values)
+            except IntegrityError:  # someone else made it first
+                raise StaleVersion from None
+        else:
+            update_if_current(
+                ScheduleSettings,
+                pk=row.pk,
+                version=row.version if version is None else version,
+                changes=values,
+            )
+            row.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="schedule.settings.change",
+            object_type="schedule.settings",
+            object_id=row.pk,
+            data_class=DataClass.WORK,
+            organisation=actor.organisation,
+        )
+    return row
