@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -242,6 +242,10 @@ def extend_horizons(now: dt.datetime) -> int:
                 | Q(conflicts_until__lt=wanted - dt.timedelta(days=1))
             )
             .filter(Q(until__isnull=True) | Q(until__gte=now.date()))
+            # Rows that already reach the meeting's last date are complete: a one-off
+            # meeting (no ``until``) or one that ends is not worked out again every day.
+            .exclude(repeats=Meeting.Repeats.NEVER, conflicts_until__gte=F("first_on"))
+            .exclude(until__isnull=False, conflicts_until__gte=F("until"))
             .order_by("conflicts_until")
             .values_list("pk", "organisation_id", "conflicts_until")[:BATCH_SIZE]
         )
