@@ -57,8 +57,8 @@ from peerwork.core.versions import StaleVersion
 from peerwork.people.availability import AdjustmentTerms
 from peerwork.people.models import Adjustment, WorkingPattern
 
-from . import access, conflicts, needs, services, windows
-from .models import Attendee, Conflict, Meeting, PrivateNeed
+from . import access, conflicts, needs, services, travel, windows
+from .models import Attendee, Conflict, Meeting, PrivateNeed, Traveller, Trip
 
 router = Router(tags=["schedule"])
 
@@ -1280,3 +1280,412 @@ def meeting_suggestions(request: HttpRequest, meeting_id: str) -> dict[str, obje
         "other_days": [_day_suggestion(s) for s in suggested.other_days],
         "late_join": _hhmm(suggested.late_join),
     }
+
+
+# --- trips and events ------------------------------------------------------------------
+#
+# Work data (the matrix's "trip" column), planned like meetings: the organiser, HR, the
+# director and a line manager of a traveller change and cancel them. Who goes is work data;
+# whether anyone opted in to an OST checklist is never in a trip's answer.
+
+TripKindCode = Annotated[Trip.Kind, _codes(Trip.Kind)]
+
+
+class TripOut(Schema):
+    """Work travel, an event elsewhere or one we host, with what the §3.4 tips ask an
+    organiser to know about the dispensing site near it."""
+
+    id: uuid.UUID
+    title: str
+    kind: TripKindCode
+    kind_label: str
+    place: str
+    starts_on: dt.date
+    ends_on: dt.date
+    first_session_at: str | None = Field(description="Local time of the first session each day.")
+    time_zone: str
+    organiser: PersonRef | None
+    travellers: list[PersonRef] = Field(description="Who goes: the same list for everyone.")
+    my_traveller_id: uuid.UUID | None = Field(
+        description="When I go: my traveller id, for my own checklist "
+        "(`/travellers/{id}/checklist`); null otherwise."
+    )
+    ost_site_name: str = Field(description="The dispensing site near the event.")
+    ost_site_address: str
+    ost_site_opens: str | None
+    ost_site_travel_minutes: int | None = Field(description="From the venue or accommodation.")
+    transport_plan: str
+    ost_access_arranged: bool = Field(description="A hosted event: OST access arranged.")
+    announcement: str
+    earliest_arrival: str | None = Field(
+        description="When someone collecting at the site's opening can be at the first "
+        "session (opening, a usual wait, the journey); null when the trip does not say."
+    )
+    timing_warning: bool = Field(
+        description="The first session starts before `earliest_arrival` and no transport "
+        "plan is written: start later, or plan transport. About the event, never a person."
+    )
+    cancelled_at: Time | None
+    may_plan: bool = Field(description="I may change and cancel it.")
+    version: int = Field(description="Send it back as `If-Match` to change it.")
+
+
+def _trip_out(member: Membership, trip: Trip, planner: bool | None = None) -> dict[str, object]:
+    rows = sorted(trip.travellers.all(), key=lambda t: (t.member.name.casefold(), str(t.member_id)))
+    mine = next((t.pk for t in rows if t.member_id == member.pk), None)
+    if planner is None:
+        planner = access.may_plan_trip(member, trip)
+    return {
+        "id": trip.pk,
+        "title": trip.title,
+        "kind": trip.kind,
+        "kind_label": str(Trip.Kind(trip.kind).label),
+        "place": trip.place,
+        "starts_on": trip.starts_on,
+        "ends_on": trip.ends_on,
+        "first_session_at": _hhmm(trip.first_session_at),
+        "time_zone": _zone_name(member),
+        "organiser": _person(trip.organiser),
+        "travellers": [_person(t.member) for t in rows],
+        "my_traveller_id": mine,
+        "ost_site_name": trip.ost_site_name,
+        "ost_site_address": trip.ost_site_address,
+        "ost_site_opens": _hhmm(trip.ost_site_opens),
+        "ost_site_travel_minutes": trip.ost_site_travel_minutes,
+        "transport_plan": trip.transport_plan,
+        "ost_access_arranged": trip.ost_access_arranged,
+        "announcement": trip.announcement,
+        "earliest_arrival": _hhmm(travel.earliest_arrival(trip)),
+        "timing_warning": travel.timing_warning(trip) is not None,
+        "cancelled_at": trip.cancelled_at,
+        "may_plan": planner,
+        "version": trip.version,
+    }
+
+
+def _trips_with_people(trips: QuerySet[Trip]) -> QuerySet[Trip]:
+    return trips.select_related("organiser__user", "organisation").prefetch_related(
+        Prefetch("travellers", queryset=Traveller.objects.select_related("member__user"))
+    )
+
+
+def _trip_answer(member: Membership, trip: Trip, response: HttpResponse) -> dict[str, object]:
+    trip = _trips_with_people(Trip.objects.filter(pk=trip.pk)).get()
+    etag(response, trip.version)
+    return _trip_out(member, trip)
+
+
+class TripQuery(Schema):
+    mine: bool = Field(False, description="Only trips I go on.")
+    include_cancelled: bool = Field(False, description="Cancelled ones too.")
+
+
+class TripPages(Pages):
+    """Page numbers over the trips still to come, each answered as this member sees it."""
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        member = member_of(request)
+        page["items"] = [_trip_out(member, t) for t in page["items"]]
+        return page
+
+
+@router.get(
+    "/trips",
+    response={200: list[TripOut], **errors()},
+    summary="Trips and events to come",
+    tags=["trips"],
+)
+@paginate(TripPages)
+def trip_list(request: HttpRequest, query: Query[TripQuery]) -> QuerySet[Trip]:
+    """Trips and events whose last day is still to come, soonest first. Work data: every
+    working member sees them; someone outside the working roles sees the ones they go on."""
+    member = member_of(request)
+    trips = Trip.objects.filter(organisation_id=member.organisation_id, ends_on__gte=_today(member))
+    if not query.include_cancelled:
+        trips = trips.filter(cancelled_at__isnull=True)
+    if query.mine or not access.sees_schedule(member):
+        trips = trips.filter(travellers__member=member)
+    return _trips_with_people(trips.distinct()).order_by("starts_on", "title", "id")
+
+
+class TripIn(Schema):
+    """A trip or event as a whole: a new one, or every field of one being changed."""
+
+    title: Text = Field(description="Up to 200 characters.")
+    kind: TripKindCode
+    place: Text
+    starts_on: dt.date
+    ends_on: dt.date
+    first_session_at: LocalTime | None = Field(None, description='Local time, "09:00".')
+    travellers: list[uuid.UUID] = Field(default_factory=list, description="Who goes.")
+    ost_site_name: Text = ""
+    ost_site_address: Text = ""
+    ost_site_opens: LocalTime | None = None
+    ost_site_travel_minutes: int | None = Field(None, description="From 0 to 240.")
+    transport_plan: Text = ""
+    ost_access_arranged: bool = False
+    announcement: Text = Field(
+        "", description="A hosted event with OST access arranged: left empty, a draft is written."
+    )
+
+
+def _trip_fields(payload: TripIn) -> travel.TripFields:
+    _in_range(payload.starts_on, "starts_on")
+    _in_range(payload.ends_on, "ends_on")
+    return travel.TripFields(
+        title=payload.title,
+        kind=payload.kind,
+        place=payload.place,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        first_session_at=payload.first_session_at,
+        travellers=list(payload.travellers),
+        ost_site_name=payload.ost_site_name,
+        ost_site_address=payload.ost_site_address,
+        ost_site_opens=payload.ost_site_opens,
+        ost_site_travel_minutes=payload.ost_site_travel_minutes,
+        transport_plan=payload.transport_plan,
+        ost_access_arranged=payload.ost_access_arranged,
+        announcement=payload.announcement,
+    )
+
+
+@router.post(
+    "/trips",
+    response={201: TripOut, **errors(400, 403)},
+    summary="Put a trip or event on the schedule",
+    tags=["trips"],
+)
+def trip_create(request: HttpRequest, payload: TripIn, response: HttpResponse) -> Status:
+    """Line managers, HR and the director (issue 6 item 5). A last day before the first, an
+    unknown traveller, a journey over four hours: 400 with the field named, nothing saved."""
+    member = member_of(request)
+    if not access.may_organise(member):
+        raise PermissionDenied(_("Line managers, HR and the director put trips on the schedule."))
+    trip = travel.create_trip(actor=member, fields=_trip_fields(payload))
+    return Status(201, _trip_answer(member, trip, response))
+
+
+def _trip(member: Membership, trip_id: str, action: str = Action.READ) -> Trip:
+    try:
+        return access.trip_for_member(member, trip_id, action)
+    except PermissionDenied:
+        raise PermissionDenied(
+            _(
+                "Only the trip's planners change it: whoever organised it, HR, the director "
+                "or a line manager of one of its travellers."
+            )
+        ) from None
+
+
+@router.get(
+    "/trips/{trip_id}",
+    response={200: TripOut, **errors(404)},
+    summary="One trip or event",
+    tags=["trips"],
+)
+def trip_detail(request: HttpRequest, trip_id: str, response: HttpResponse) -> dict[str, object]:
+    """The trip, who goes, the dispensing site near it and the timing check."""
+    member = member_of(request)
+    return _trip_answer(member, _trip(member, trip_id), response)
+
+
+@router.put(
+    "/trips/{trip_id}",
+    response={200: TripOut, **errors(400, 403, 404, 409)},
+    summary="Change a trip or event",
+    tags=["trips"],
+)
+def trip_change(
+    request: HttpRequest,
+    trip_id: str,
+    payload: TripIn,
+    response: HttpResponse,
+    if_match: str = IfMatchRequired,
+) -> dict[str, object]:
+    """Every field again. Travellers who stay keep their checklist (which the planners
+    never see); those taken off lose theirs."""
+    member = member_of(request)
+    found = _trip(member, trip_id, Action.CHANGE)
+    fields = _trip_fields(payload)
+    travel.update_trip(actor=member, trip=found, version=version_from(if_match), fields=fields)
+    return _trip_answer(member, found, response)
+
+
+@router.post(
+    "/trips/{trip_id}/cancel",
+    response={200: TripOut, **errors(400, 403, 404, 409)},
+    summary="Cancel a trip or event",
+    tags=["trips"],
+)
+def trip_cancel(
+    request: HttpRequest, trip_id: str, response: HttpResponse, if_match: str = IfMatchRequired
+) -> dict[str, object]:
+    """Take it off the schedule (400 if it already is)."""
+    member = member_of(request)
+    found = _trip(member, trip_id, Action.DELETE)
+    travel.cancel_trip(actor=member, trip=found, version=version_from(if_match))
+    return _trip_answer(member, found, response)
+
+
+# --- a traveller's OST checklist ------------------------------------------------------
+#
+# The traveller's alone (the matrix's "checklist" column), and HR's only under the
+# traveller's share of OST by name; each of HR's reads is audited (``travel.read_checklist``).
+
+Packing = Literal["request_letter", "recommendations", "passport", "passport_copy"]
+
+
+class ChecklistDetails(Schema):
+    """What the traveller keeps (§2.4.1, the §3.4 tips)."""
+
+    take_home_limit: str = Field(
+        description="The clinic's limit on take-home requests for "
+        'travel, as you put it ("2 a year").'
+    )
+    take_home_used: int | None = Field(description="How many of those are used.")
+    request_sent_on: dt.date | None
+    reply_received_on: dt.date | None
+    packed: list[Packing]
+    medicine: str
+    daily_dose: str
+    ost_site: str = Field(description="The OST centre near the event, for the request letter.")
+    ost_site_address: str
+    letter_consent: bool = Field(
+        description="The request letter may be filled from my OST disclosure."
+    )
+    opted_in_on: dt.date | None
+
+
+class ChecklistDatesOut(Schema):
+    notice_by: dt.date = Field(description="Tell the prescriber by then.")
+    notice_days: int = Field(description="The organisation's notice period for prescribers.")
+    notice_overdue: bool
+    reply_wanted_by: dt.date
+    reply_overdue: bool
+    treatment_days: int = Field(description="The days of treatment the letter asks for.")
+
+
+class ChecklistOut(Schema):
+    """A traveller's OST checklist, for them (or HR under their named share of OST)."""
+
+    traveller_id: uuid.UUID
+    person: PersonRef
+    trip: MeetingRef
+    starts_on: dt.date
+    ends_on: dt.date
+    opted_in: bool
+    details: ChecklistDetails | None = Field(description="Null until opted in.")
+    dates: ChecklistDatesOut
+    version: int = Field(description="Send it back as `If-Match` to change it.")
+
+
+class ChecklistIn(Schema):
+    """The whole checklist. `opted_in: false` clears it: nothing of it is kept."""
+
+    opted_in: bool = True
+    take_home_limit: Text = ""
+    take_home_used: int | None = Field(None, description="From 0 to 99.")
+    request_sent_on: dt.date | None = None
+    reply_received_on: dt.date | None = None
+    packed: list[Packing] = Field(default_factory=list, max_length=4)
+    medicine: Text = ""
+    daily_dose: Text = ""
+    ost_site: Text = ""
+    ost_site_address: Text = ""
+    letter_consent: bool = False
+
+
+def _checklist_out(
+    member: Membership, traveller: Traveller, response: HttpResponse
+) -> dict[str, object]:
+    traveller = (
+        Traveller.objects.select_related(
+            "trip__organisation", "member__user", "member__organisation"
+        )
+        .filter(pk=traveller.pk)
+        .get()
+    )
+    details = travel.read_checklist(actor=member, traveller=traveller)
+    dates = travel.checklist_dates(traveller, details, today=_today(member))
+    opened = None
+    if details:
+        opened = {key: details.get(key) for key in ChecklistDetails.model_fields}
+        opened["packed"] = [p for p in details.get("packed") or [] if p in travel.PACKING]
+    etag(response, traveller.version)
+    return {
+        "traveller_id": traveller.pk,
+        "person": _person(traveller.member),
+        "trip": {"id": traveller.trip.pk, "title": traveller.trip.title},
+        "starts_on": traveller.trip.starts_on,
+        "ends_on": traveller.trip.ends_on,
+        "opted_in": bool(details),
+        "details": opened,
+        "dates": {
+            "notice_by": dates.notice_by,
+            "notice_days": dates.notice_days,
+            "notice_overdue": dates.notice_overdue,
+            "reply_wanted_by": dates.reply_wanted_by,
+            "reply_overdue": dates.reply_overdue,
+            "treatment_days": dates.treatment_days,
+        },
+        "version": traveller.version,
+    }
+
+
+@router.get(
+    "/travellers/{traveller_id}/checklist",
+    response={200: ChecklistOut, **errors(404)},
+    summary="A traveller's OST checklist",
+    tags=["trips"],
+)
+def checklist(request: HttpRequest, traveller_id: str, response: HttpResponse) -> dict[str, object]:
+    """The traveller's own, with its dates (tell the prescriber by the notice period, a
+    reply wanted a week before); HR's under the traveller's share of OST, the read audited.
+    Anyone else, the organiser and line manager included: 404."""
+    member = member_of(request)
+    found = access.checklist_for_member(member, traveller_id)
+    return _checklist_out(member, found, response)
+
+
+@router.put(
+    "/travellers/{traveller_id}/checklist",
+    response={200: ChecklistOut, **errors(400, 403, 404, 409)},
+    summary="Keep my OST checklist",
+    tags=["trips"],
+)
+def checklist_change(
+    request: HttpRequest,
+    traveller_id: str,
+    payload: ChecklistIn,
+    response: HttpResponse,
+    if_match: str = IfMatchRequired,
+) -> dict[str, object]:
+    """Opt in and fill it in, or opt out (`opted_in: false`), which clears it. A reply
+    before the request, a count out of range: 400 with the field named, nothing saved."""
+    member = member_of(request)
+    found = access.checklist_for_member(member, traveller_id)
+    version = version_from(if_match)
+    _in_range(payload.request_sent_on, "request_sent_on")
+    _in_range(payload.reply_received_on, "reply_received_on")
+    try:
+        with transaction.atomic():
+            if found.version != version:
+                raise StaleVersion
+            if not payload.opted_in:
+                travel.opt_out(actor=member, traveller=found)
+            else:
+                if not travel.is_opted_in(found):
+                    found = travel.opt_in(actor=member, traveller=found)
+                travel.update_checklist(
+                    actor=member,
+                    traveller=found,
+                    version=found.version,
+                    details=payload.model_dump(exclude={"opted_in"}),
+                )
+    except PermissionDenied:
+        raise PermissionDenied(_("Only the traveller keeps their checklist.")) from None
+    return _checklist_out(member, found, response)

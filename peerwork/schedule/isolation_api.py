@@ -8,6 +8,8 @@ records (``<uuid:meeting_id>`` and so on) use them too.
   asks a later start of (so ``propose`` has something to propose); its owner is the member.
 - ``meeting_id``: a weekly meeting organised by a line manager who is its one required
   attendee; they plan it, so every operation on it is theirs.
+- ``trip_id``: a trip a month ahead organised by a line manager who goes on it; theirs.
+- ``traveller_id``: a member going on such a trip; their checklist is theirs alone.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from peerwork.core.isolation import (
     register_isolation_maker,
     register_isolation_request,
 )
-from peerwork.core.models import Role
+from peerwork.core.models import Membership, Role
 from peerwork.people.availability import set_working_pattern
 from peerwork.people.models import Adjustment
 
-from . import services
-from .models import Meeting, PrivateNeed
+from . import services, travel
+from .models import Meeting, PrivateNeed, Traveller, Trip
 
 API = "/api/v1"
 WORKDAY = (dt.time(9, 0), dt.time(17, 30))
@@ -87,16 +89,46 @@ def _meeting(other: Other) -> Made:
     return Made(value=str(meeting.pk), owner=organiser, obj=meeting)
 
 
+def _trip_of(organiser: Membership, travellers: list[object]) -> Trip:
+    start = timezone.localdate() + dt.timedelta(days=30)
+    return travel.create_trip(
+        actor=organiser,
+        fields=travel.TripFields(
+            title="Isolation training",
+            kind=Trip.Kind.EVENT_ELSEWHERE,
+            place="Isolation town",
+            starts_on=start,
+            ends_on=start + dt.timedelta(days=2),
+            travellers=travellers,
+        ),
+    )
+
+
+def _trip(other: Other) -> Made:
+    organiser = other.member_with(Role.LINE_MANAGER)
+    trip = _trip_of(organiser, [organiser.pk])
+    return Made(value=str(trip.pk), owner=organiser, obj=trip)
+
+
+def _traveller(other: Other) -> Made:
+    trip = _trip_of(other.member_with(Role.LINE_MANAGER), [other.member.pk])
+    traveller = Traveller.objects.get(trip=trip, member=other.member)
+    return Made(value=str(traveller.pk), owner=other.member, obj=traveller)
+
+
 register_isolation_maker("adjustment_id", _adjustment)
 register_isolation_maker("note_id", _note)
 register_isolation_maker("meeting_id", _meeting)
+register_isolation_maker("trip_id", _trip)
+register_isolation_maker("traveller_id", _traveller)
 
 
 # --- what the API's changes send ------------------------------------------------------
 
 
 def _version_of(made: Made) -> dict[str, str]:
-    return {"If-Match": f'"{cast(Adjustment | PrivateNeed | Meeting, made.obj).version}"'}
+    versioned = cast(Adjustment | PrivateNeed | Meeting | Trip | Traveller, made.obj)
+    return {"If-Match": f'"{versioned.version}"'}
 
 
 def _versioned(data: dict[str, object] | None = None) -> Callable[[Made], Body]:
@@ -143,3 +175,26 @@ register_isolation_request(f"PUT {API}/meetings/{{meeting_id}}", _meeting_again)
 register_isolation_request(f"{MEETING}/move", _versioned({"starts": "11:00"}))
 register_isolation_request(f"{MEETING}/late-join", _versioned({"decisions_from": "10:00"}))
 register_isolation_request(f"{MEETING}/cancel", _versioned())
+
+
+def _trip_again(made: Made) -> Body:
+    trip = cast(Trip, made.obj)
+    return Body(
+        data={
+            "title": "Isolation training, longer",
+            "kind": trip.kind,
+            "place": trip.place,
+            "starts_on": str(trip.starts_on),
+            "ends_on": str(trip.ends_on + dt.timedelta(days=1)),
+            "travellers": [str(made.owner.pk)],
+        },
+        headers=_version_of(made),
+    )
+
+
+register_isolation_request(f"PUT {API}/trips/{{trip_id}}", _trip_again)
+register_isolation_request(f"POST {API}/trips/{{trip_id}}/cancel", _versioned())
+register_isolation_request(
+    f"PUT {API}/travellers/{{traveller_id}}/checklist",
+    _versioned({"opted_in": True, "take_home_limit": "2 a year"}),
+)
