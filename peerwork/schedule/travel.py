@@ -460,6 +460,10 @@ def _text(value: Any, name: str, most: int, errors: dict[str, list[str]]) -> str
     return text
 
 
+def REPLY_BEFORE_SENT() -> str:  # noqa: N802 — one message for the form and the service
+    return _("The reply cannot come before the request was sent.")
+
+
 def clean_checklist(details: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
     """Check what the traveller typed; ``ValidationError`` names every field at fault."""
     errors: dict[str, list[str]] = {}
@@ -477,7 +481,7 @@ def clean_checklist(details: Mapping[str, Any], current: Mapping[str, Any]) -> d
     sent = _date(details.get("request_sent_on"), "request_sent_on", errors)
     reply = _date(details.get("reply_received_on"), "reply_received_on", errors)
     if sent and reply and reply < sent:
-        errors["reply_received_on"] = [_("The reply cannot come before the request was sent.")]
+        errors["reply_received_on"] = [REPLY_BEFORE_SENT()]
     raw_packed = details.get("packed") or []
     if isinstance(raw_packed, str):
         raw_packed = [raw_packed]

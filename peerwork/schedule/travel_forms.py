@@ -188,6 +188,13 @@ class ChecklistForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["packed"].choices = travel.packing_choices()  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        sent, reply = data.get("request_sent_on"), data.get("reply_received_on")
+        if sent and reply and reply < sent:  # said here too, beside the other mistakes
+            self.add_error("reply_received_on", travel.REPLY_BEFORE_SENT())
+        return data
+
 
 def checklist_initial(details: dict[str, Any], version: int) -> dict[str, Any]:
     initial = {key: details.get(key) for key in travel.CHECKLIST_KEYS}
