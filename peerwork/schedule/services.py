@@ -190,7 +190,10 @@ def _check_terms(
     review_on: dt.date | None,
 ) -> list[int]:
     errors: dict[str, list[str]] = {}
-    days = sorted({int(day) for day in weekdays})
+    try:
+        days = sorted({int(day) for day in weekdays})
+    except (TypeError, ValueError):
+        days = []  # not days of the week ("monday" from a script): refused below
     if not days or not set(days) <= set(range(7)):
         errors["weekdays"] = [_("Choose at least one day of the week.")]
     if starts is None and ends is None and break_starts is None:
