@@ -294,8 +294,8 @@ def letter_pdf(request: HttpRequest, traveller_id: str) -> HttpResponse:
     details = travel.read_checklist(actor=member, traveller=traveller)
     if not details.get("letter_consent"):
         raise Http404
-    found = letter.disclosed(member, traveller)
     with in_org_language(traveller.trip.organisation):
+        found = letter.disclosed(member, traveller)
         content = letter.letter_pdf(letter.letter_for(traveller, details, found))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="ost-request-letter.pdf"'
