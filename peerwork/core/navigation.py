@@ -37,6 +37,14 @@ def navigation_for(member: Membership, path: str, *, unread: int = 0) -> list[Na
 
     if sees_shifts(member):
         items.append((_("Outreach"), reverse("outreach:schedule"), 0))
+    # Meetings, working hours and trips are work data for working members; schedule
+    # health is for those who organise meetings (peerwork.schedule.access).
+    from peerwork.schedule.access import may_organise, sees_schedule
+
+    if sees_schedule(member):
+        items.append((_("Schedule"), reverse("schedule:mine"), 0))
+    if may_organise(member):
+        items.append((_("Schedule health"), reverse("schedule:health"), 0))
     if is_org_admin(member):
         items.append((_("Invitations"), reverse("core:invitations"), 0))
     items.append((_("Inbox"), reverse("core:inbox"), unread))

@@ -266,3 +266,29 @@ def test_its_queries_do_not_grow_with_the_meetings(story, olena_starts_later):
     assert "Previous page" in page_two
     # A fixed part, and a few queries per meeting shown (its first suggestion).
     assert full_page <= 20 + 8 * health_views.PAGE_SIZE
+
+
+def nav_of(html):
+    return html.split('class="nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_menu_leads_organisers_to_schedule_health_and_working_members_to_the_schedule(
+    story,
+):
+    for name, schedule, health in (
+        ("ravi", True, True),
+        ("grace", True, True),
+        ("daniel", True, True),
+        ("samuel", True, False),
+        ("joseph", True, False),
+        ("chen", True, False),
+        ("leila", False, False),
+        ("farah", False, False),
+    ):
+        nav = nav_of(
+            signed_in(getattr(story, name)).get(reverse("core:dashboard")).content.decode()
+        )
+        assert (f'href="{reverse("schedule:mine")}"' in nav) is schedule, name
+        assert (f'href="{HEALTH}"' in nav) is health, name
+    nav = nav_of(signed_in(story.ravi).get(HEALTH).content.decode())
+    assert f'href="{HEALTH}" aria-current="page"' in nav
