@@ -814,13 +814,19 @@ def timekeeping_answer(
     hours = hours_on(day, pattern, [terms_of(row) for row in rows])
     if hours is None:
         return TimekeepingAnswer(day, None, None, False, None, False)
+    # With core hours the start is flexible (issue 6 item 1): arriving any time up to the
+    # start of core hours is within them, unless an agreed adjustment names its own start.
+    latest = hours.starts
+    agreed = pattern.get(day.weekday())
+    if agreed is not None and agreed.core_starts is not None and not (rows and rows[0].starts):
+        latest = max(latest, agreed.core_starts)
     return TimekeepingAnswer(
         day,
         hours.starts,
         hours.ends,
         hours.adjusted,
         rows[0] if rows else None,
-        arrived_at <= hours.starts,
+        arrived_at <= latest,
     )
 
 
