@@ -10,6 +10,7 @@ Times are local to the organisation, as the meeting keeps them.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -23,6 +24,8 @@ from .models import Attendee, Meeting
 from .services import TITLE_MAX, MeetingFields
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+# Dates a meeting may have (as the API allows); far outside them the date arithmetic fails.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 TIME_ERRORS = {"invalid": _("Give a time, such as 09:30.")}
 DATE_ERRORS = {"invalid": _("Give a date, such as 2026-03-04.")}
 # Where a suggestion's button sends the planner back to.
@@ -140,6 +143,21 @@ class MeetingForm(VersionForm):
         elif meeting is None and not self.is_bound:
             self.fields["kind"].initial = Meeting.Kind.TEAM_MEETING
             self.fields["minutes"].initial = 60
+
+    def _in_range(self, name: str) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise forms.ValidationError(
+                _("Choose a date between the years %(first)d and %(last)d.")
+                % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+            )
+        return value
+
+    def clean_first_on(self) -> dt.date | None:
+        return self._in_range("first_on")
+
+    def clean_until(self) -> dt.date | None:
+        return self._in_range("until")
 
     def meeting_fields(self) -> MeetingFields:
         data = self.cleaned_data

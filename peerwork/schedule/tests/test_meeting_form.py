@@ -137,6 +137,12 @@ def test_hr_and_the_director_organise_too(story, name):
         ({"starts": "half past nine"}, "Give a time, such as 09:30.", "starts"),
         ({"first_on": "next week"}, "Give a date, such as 2026-03-04.", "first_on"),
         ({"kind": "party"}, "Choose what kind of meeting it is.", "kind"),
+        ({"first_on": "9999-12-31"}, "Choose a date between the years 1970 and 2200.", "first_on"),
+        (
+            {"repeats": "weekly", "until": "0001-01-01"},
+            "Choose a date between the years 1970 and 2200.",
+            "until",
+        ),
     ],
 )
 def test_refused_input_is_said_beside_its_field_and_nothing_typed_is_lost(
