@@ -232,3 +232,21 @@ def test_the_hosted_event_has_ost_access_arranged_and_says_so(seeded):
         event = Trip.objects.get(title=HOSTED_EVENT)
     assert event.kind == Trip.Kind.HOSTED_EVENT and event.ost_access_arranged
     assert "OST" in event.announcement and event.ost_site_name in event.announcement
+
+
+@pytest.mark.django_db
+def test_the_adjustments_page_shows_its_history_to_ravi_and_never_the_reason(seeded):
+    from django.urls import reverse
+
+    from peerwork.api.tests.helpers import signed_in
+
+    olena, ravi = member("harbourside", "olena"), member("harbourside", "ravi")
+    with scope(organisation=olena.organisation_id):
+        [row] = Adjustment.objects.filter(membership=olena)
+    page = signed_in(ravi).get(reverse("schedule:adjustment", args=[row.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for shown in ("2026-10-28", "2026-11-01", "2027-05-01", "10:45"):
+        assert shown in html, shown
+    for hidden in ("Harbour OST clinic", "methadone", "dispens"):
+        assert hidden.lower() not in html.lower(), hidden
