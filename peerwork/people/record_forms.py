@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerwork.core.models import Membership, Organisation, Role, active_members
 
+from .availability import PatternDay
 from .forms import DATE_WIDGET, TIME_WIDGET, MemberChoiceField, VersionForm, carry_over
 from .models import ExceptionReport, StaffRecord, Unavailability, WorkingPattern
 
@@ -126,7 +127,9 @@ class StaffRecordForm(VersionForm):
 
 
 class WorkingPatternForm(forms.Form):
-    """Seven weekdays, each with a start and an end; both empty: not a working day.
+    """Seven weekdays, each with a start and an end (both empty: not a working day), and
+    optionally core hours inside the day (the person chooses when to start and finish
+    around them) and working from home that day (issue 6 item 1).
 
     ``pattern_version`` carries the ``availability.pattern_fingerprint`` of the pattern the
     editor read, so a save over a pattern someone changed meanwhile is refused."""
@@ -145,6 +148,9 @@ class WorkingPatternForm(forms.Form):
             for row in pattern:
                 initial[f"starts_{row.weekday}"] = row.starts
                 initial[f"ends_{row.weekday}"] = row.ends
+                initial[f"core_starts_{row.weekday}"] = row.core_starts
+                initial[f"core_ends_{row.weekday}"] = row.core_ends
+                initial[f"home_{row.weekday}"] = row.home_working
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         for weekday, _name in WorkingPattern.Weekday.choices:
@@ -154,29 +160,64 @@ class WorkingPatternForm(forms.Form):
             self.fields[f"ends_{weekday}"] = forms.TimeField(
                 label=_("Ends"), required=False, widget=TIME_WIDGET
             )
+            self.fields[f"core_starts_{weekday}"] = forms.TimeField(
+                label=_("Core hours from"), required=False, widget=TIME_WIDGET
+            )
+            self.fields[f"core_ends_{weekday}"] = forms.TimeField(
+                label=_("Core hours until"), required=False, widget=TIME_WIDGET
+            )
+            self.fields[f"home_{weekday}"] = forms.BooleanField(
+                label=_("Works from home"), required=False
+            )
 
-    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
-        """(day name, start field, end field) for each weekday, Monday first."""
+    def days_fields(self) -> list[dict[str, Any]]:
+        """Each weekday, Monday first, with all of its fields by what they are."""
         return [
-            (str(name), self[f"starts_{weekday}"], self[f"ends_{weekday}"])
+            {
+                "name": str(name),
+                "starts": self[f"starts_{weekday}"],
+                "ends": self[f"ends_{weekday}"],
+                "core_starts": self[f"core_starts_{weekday}"],
+                "core_ends": self[f"core_ends_{weekday}"],
+                "home": self[f"home_{weekday}"],
+            }
             for weekday, name in WorkingPattern.Weekday.choices
         ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for weekday, _name in WorkingPattern.Weekday.choices:
-            starts_key, ends_key = f"starts_{weekday}", f"ends_{weekday}"
-            if starts_key in self.errors or ends_key in self.errors:
+            keys = [f"{part}_{weekday}" for part in ("starts", "ends", "core_starts", "core_ends")]
+            if any(key in self.errors for key in keys):
                 continue
+            starts_key, ends_key, core_starts_key, core_ends_key = keys
             starts, ends = cleaned.get(starts_key), cleaned.get(ends_key)
+            core_starts, core_ends = cleaned.get(core_starts_key), cleaned.get(core_ends_key)
             if (starts is None) != (ends is None):
                 missing = ends_key if ends is None else starts_key
                 self.add_error(
                     missing,
                     _("Give both a start and an end, or leave both empty for a day off."),
                 )
-            elif starts is not None and ends is not None and ends <= starts:
+                continue
+            if starts is not None and ends is not None and ends <= starts:
                 self.add_error(ends_key, _("The end must be after the start."))
+                continue
+            if starts is None:
+                if core_starts is not None or core_ends is not None:
+                    self.add_error(core_starts_key, _("Core hours need a working day."))
+                if cleaned.get(f"home_{weekday}"):
+                    self.add_error(f"home_{weekday}", _("Working from home needs a working day."))
+                continue
+            if (core_starts is None) != (core_ends is None):
+                missing = core_ends_key if core_ends is None else core_starts_key
+                self.add_error(missing, _("Give core hours as a start and an end, or neither."))
+            elif (
+                core_starts is not None
+                and core_ends is not None
+                and not (starts <= core_starts < core_ends <= ends)
+            ):
+                self.add_error(core_ends_key, _("Core hours must lie inside the working day."))
         return cleaned
 
     def read_version(self) -> str | None:
@@ -187,13 +228,22 @@ class WorkingPatternForm(forms.Form):
     def keep_typing_over(self, version: str) -> None:
         carry_over(self, "pattern_version", version)
 
-    def days(self) -> dict[int, tuple[dt.time, dt.time]]:
-        days = {}
+    def days(self) -> list[PatternDay]:
+        days = []
         for weekday, _name in WorkingPattern.Weekday.choices:
             starts = self.cleaned_data.get(f"starts_{weekday}")
             ends = self.cleaned_data.get(f"ends_{weekday}")
             if starts is not None and ends is not None:
-                days[weekday] = (starts, ends)
+                days.append(
+                    PatternDay(
+                        weekday,
+                        starts,
+                        ends,
+                        self.cleaned_data.get(f"core_starts_{weekday}"),
+                        self.cleaned_data.get(f"core_ends_{weekday}"),
+                        bool(self.cleaned_data.get(f"home_{weekday}")),
+                    )
+                )
         return days
 
 
