@@ -291,7 +291,9 @@ def test_no_one_else_keeps_or_removes_a_persons_note(story: Any, who: str) -> No
 
 
 @pytest.mark.django_db
-def test_hr_keeps_a_note_for_the_person_only_under_a_share_of_that_kind(story: Any) -> None:
+def test_hr_keeps_a_note_for_the_person_only_under_a_share_of_that_kind_and_never_removes_it(
+    story: Any,
+) -> None:
     with scope(organisation=story.harbourside.pk):
         share(
             actor=story.amina,
@@ -305,8 +307,10 @@ def test_hr_keeps_a_note_for_the_person_only_under_a_share_of_that_kind(story: A
         # The share covers OST, not health: an appointment is not HR's to keep.
         with pytest.raises(PermissionDenied):
             services.record_need(actor=story.grace, owner=story.amina, details=APPOINTMENT)
-        services.remove_need(actor=story.grace, need=need)
-        assert not PrivateNeed.objects.exists()
+        # Keeping it for her is not removing it: that is hers alone.
+        with pytest.raises(PermissionDenied):
+            services.remove_need(actor=story.grace, need=need)
+        assert PrivateNeed.objects.filter(pk=need.pk).exists()
 
 
 @pytest.mark.django_db
