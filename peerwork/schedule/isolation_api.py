@@ -9,7 +9,8 @@ records (``<uuid:meeting_id>`` and so on) use them too.
 - ``meeting_id``: a weekly meeting organised by a line manager who is its one required
   attendee; they plan it, so every operation on it is theirs.
 - ``trip_id``: a trip a month ahead organised by a line manager who goes on it; theirs.
-- ``traveller_id``: a member going on such a trip; their checklist is theirs alone.
+- ``traveller_id``: a member going on such a trip, opted in to their checklist and agreeing
+  to the request letter; the checklist and the letter are theirs alone.
 """
 
 from __future__ import annotations
@@ -111,8 +112,18 @@ def _trip(other: Other) -> Made:
 
 
 def _traveller(other: Other) -> Made:
+    """Opted in, and agreeing to the request letter, so its page opens for them too."""
     trip = _trip_of(other.member_with(Role.LINE_MANAGER), [other.member.pk])
-    traveller = Traveller.objects.get(trip=trip, member=other.member)
+    traveller = Traveller.objects.select_related("trip__organisation", "member").get(
+        trip=trip, member=other.member
+    )
+    traveller = travel.opt_in(actor=other.member, traveller=traveller)
+    traveller = travel.update_checklist(
+        actor=other.member,
+        traveller=traveller,
+        version=traveller.version,
+        details={"medicine": "Methadone", "daily_dose": "60 mg", "letter_consent": True},
+    )
     return Made(value=str(traveller.pk), owner=other.member, obj=traveller)
 
 
