@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from peerwork.api.tests.helpers import signed_in
 from peerwork.core.models import Notification
+from peerwork.core.notify import render
 from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people.models import Adjustment
 from peerwork.people.tests.helpers import expected, statuses
@@ -74,9 +75,15 @@ def test_ravi_proposes_a_later_start_and_olena_is_asked(story):
     assert row.state == Adjustment.State.PROPOSED and row.manager_agreed_at is not None
     assert row.starts == dt.time(10, 45) and row.review_on == dt.date(2027, 6, 1)
     with scope(organisation=story.harbourside.pk):
-        assert Notification.objects.filter(
+        (told,) = Notification.objects.filter(
             recipient=story.olena, kind="schedule.adjustment_proposed"
-        ).exists()
+        )
+        words = render(told)
+    # The message says that something changed and links here; never why.
+    assert words.link == f"/schedule/adjustments/{row.pk}/"
+    assert "10:45" not in words.subject + words.body
+    html = assert_sound_page(signed_in(story.olena).get(words.link))
+    assert "Agree</button>" in html
 
 
 @pytest.mark.parametrize(
