@@ -14,6 +14,7 @@ from peerwork.core.tests.page_checks import assert_sound_page
 from peerwork.people.availability import PatternDay, set_working_pattern
 from peerwork.people.tests.helpers import expected, statuses
 from peerwork.schedule.tests.test_mine_page import (
+    CLINIC,
     SECRETS,
     assert_phone_sized,
     manager_proposes,
@@ -134,3 +135,20 @@ def test_the_record_page_links_here_for_those_who_see_it(story):
     for member in (story.ravi, story.grace):
         html = signed_in(member).get(f"/records/{story.olena.pk}").content.decode()
         assert link in html
+
+
+def test_colleagues_see_nothing_of_her_note_anywhere_they_look(story):
+    arranged = olena(story)
+    pages = (
+        url_of(story.olena),
+        f"/schedule/notes/{arranged.need.pk}/",
+        f"/schedule/adjustments/{arranged.adjustment.pk}/",
+        "/schedule/",
+        "/",
+    )
+    for member in (story.amina, story.joseph, story.taslima, story.samuel):
+        client = signed_in(member)
+        for url in pages:
+            html = client.get(url).content.decode()
+            for secret in (CLINIC, "10:00", "methadone", "10:45"):
+                assert secret not in html, (member, url, secret)
