@@ -580,9 +580,15 @@ def update_meeting(
                 "minutes": fields.minutes,
                 "repeats": fields.repeats,
                 "until": fields.until,
-                # A new time makes a late-join agenda for the old one meaningless.
+                # A new time makes a late-join agenda for the old one meaningless, and so
+                # does a meeting shortened to end before its decisions would start.
                 "decisions_from": (
-                    meeting.decisions_from if fields.starts == meeting.starts else None
+                    meeting.decisions_from
+                    if fields.starts == meeting.starts
+                    and meeting.decisions_from is not None
+                    and windows.minute_of(meeting.decisions_from)
+                    < windows.minute_of(fields.starts) + fields.minutes
+                    else None
                 ),
             },
         )

@@ -411,3 +411,27 @@ def test_a_planner_who_has_left_plans_nothing(story: Any, meeting: Meeting) -> N
         ravi = Membership.objects.get(pk=story.ravi.pk)
         with pytest.raises(PermissionDenied):
             services.cancel_meeting(actor=ravi, meeting=meeting, version=meeting.version)
+
+
+def test_an_edit_keeps_a_late_join_agenda_only_while_it_fits_the_meeting(
+    story: Any, meeting: Meeting
+) -> None:
+    with scope(organisation=story.harbourside.pk):
+        meeting = services.set_late_join(
+            actor=story.ravi, meeting=meeting, version=meeting.version, decisions_from=T(10, 15)
+        )
+        meeting = services.update_meeting(
+            actor=story.ravi,
+            meeting=meeting,
+            version=meeting.version,
+            fields=fields(story, title="Renamed"),
+        )
+        assert meeting.decisions_from == T(10, 15)
+        # Forty minutes, 09:30 to 10:10: decisions from 10:15 would come after the end.
+        meeting = services.update_meeting(
+            actor=story.ravi,
+            meeting=meeting,
+            version=meeting.version,
+            fields=fields(story, minutes=40),
+        )
+        assert meeting.decisions_from is None
