@@ -146,14 +146,33 @@ def _adjustments(person: Membership, today: dt.date) -> dict[str, list[Adjustmen
 # --- private notes ------------------------------------------------------------------------
 
 
-def proposal_texts(details: dict[str, Any], pattern: dict[int, PatternDay]) -> list[str]:
-    """What Peerwork works out from a note against the owner's agreed pattern (as
-    ``services.proposals_for_need``), in the person's words: "You can be at work from
-    10:45 on Mon–Fri"; empty when the agreed hours already fit."""
+def proposals_of(details: dict[str, Any], pattern: dict[int, PatternDay]) -> list[needs.Proposal]:
+    """What a note asks of the owner's pattern as agreed now (as
+    ``services.proposals_for_need``); empty when the agreed hours already fit."""
     try:
-        found = needs.proposals(needs.parse(details), pattern)
+        return needs.proposals(needs.parse(details), pattern)
     except ValidationError:
         return []
+
+
+def _terms_key(weekdays: Any, *times: dt.time | None) -> tuple[object, ...]:
+    return (tuple(sorted(int(day) for day in weekdays)), *times)
+
+
+def pending_keys(person: Membership) -> set[tuple[object, ...]]:
+    """The hours the person has proposed and their manager not answered yet."""
+    return {
+        _terms_key(row.weekdays, row.starts, row.ends, row.break_starts, row.break_ends)
+        for row in Adjustment.objects.filter(
+            organisation_id=person.organisation_id,
+            membership=person,
+            state=Adjustment.State.PROPOSED,
+        )
+    }
+
+
+def proposal_texts(found: list[needs.Proposal]) -> list[str]:
+    """The proposals in the person's words: "You can be at work from 10:45 on Mon–Fri"."""
     texts = []
     for proposal in found:
         days = days_text(proposal.weekdays)
@@ -191,6 +210,8 @@ class NoteView:
     proposals: list[str]
     propose_form: ProposeForm
     away_form: AwayForm | None
+    # Every proposal is already waiting for an answer: no button to propose it again.
+    proposed: bool = False
 
     @property
     def kind(self) -> str:
@@ -240,13 +261,18 @@ def note_view(
     details: dict[str, Any],
     *,
     pattern: dict[int, PatternDay] | None = None,
+    pending: set[tuple[object, ...]] | None = None,
     propose_form: ProposeForm | None = None,
     away_form: AwayForm | None = None,
 ) -> NoteView:
-    """A note with its forms; ``pattern``: the owner's agreed pattern, if already read."""
+    """A note with its forms; ``pattern`` and ``pending``: the owner's agreed pattern and
+    proposals waiting for an answer, if already read."""
     today = _today(member)
     if pattern is None:
         pattern = agreed_now(need.owner, today)
+    if pending is None:
+        pending = pending_keys(need.owner)
+    found = proposals_of(details, pattern)
     auto_id = f"id_{need.pk.hex[:8]}_%s"
     away = None
     if _occasional(details):
@@ -256,9 +282,14 @@ def note_view(
     return NoteView(
         need=need,
         details=details,
-        proposals=proposal_texts(details, pattern),
+        proposals=proposal_texts(found),
         propose_form=propose_form or ProposeForm(auto_id=auto_id, initial={"valid_from": today}),
         away_form=away,
+        proposed=bool(found)
+        and all(
+            _terms_key(p.weekdays, p.starts, p.ends, p.break_starts, p.break_ends) in pending
+            for p in found
+        ),
     )
 
 
@@ -273,13 +304,14 @@ def mine(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     today = _today(member)
     pattern = agreed_now(member, today)
+    pending = pending_keys(member)
     notes = []
     for need in PrivateNeed.objects.filter(
         organisation_id=member.organisation_id, owner=member
     ).order_by("created_at"):
         need.owner = member
         details = services.read_need(actor=member, need=need)
-        notes.append(note_view(member, need, details, pattern=pattern))
+        notes.append(note_view(member, need, details, pattern=pattern, pending=pending))
     own = services.own_conflicts(member, today=today)
     week = week_of(member, today)
     context = {

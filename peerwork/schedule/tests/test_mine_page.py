@@ -175,6 +175,9 @@ def test_proposing_from_her_note_asks_ravi_with_the_hours_only(story):
     html = response.content.decode()
     assert "Proposed: starts 10:45 Mon–Fri." in html
     assert "Waiting for your line manager" in html
+    # Proposed once: the note says so instead of offering it again.
+    assert "Proposed: waiting for an answer from the line manager." in html
+    assert "Propose these hours" not in html
     with scope(organisation=story.harbourside.pk):
         row = Adjustment.objects.get(membership=story.olena)
         assert row.state == Adjustment.State.PROPOSED and row.starts == dt.time(10, 45)
