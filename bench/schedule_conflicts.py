@@ -514,6 +514,7 @@ def run_database(options: argparse.Namespace) -> dict[str, Any]:
         # The pages are rendered as a server renders them, with the collected files.
         call_command("collectstatic", interactive=False, verbosity=0)
         rng = random.Random(options.seed)
+        load_before = os.getloadavg()[0]
         written, schedule = timed(
             lambda: populate(rng, people=options.people, meetings=options.meetings)
         )
@@ -539,6 +540,9 @@ def run_database(options: argparse.Namespace) -> dict[str, Any]:
             written_seconds=round(written, 1),
             runs=options.runs,
             reads=options.reads,
+            # The machine's one-minute load average as the run began and ended: on a shared
+            # machine the times mean little without it (the benchmark itself is about 1).
+            load_average=[round(load_before, 1), round(os.getloadavg()[0], 1)],
         )
         return result
     finally:
@@ -581,7 +585,8 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['database']:<10} {r['people']} people, {r['meetings']} meetings, "
             f"{r['attendees']} attendees, {r['occurrences']} occurrences in "
             f"{r['horizon_weeks']} weeks, {r['conflicts_kept']} conflicts kept; other people's "
-            f"rows touched by a pattern change: {r['others_touched']}"
+            f"rows touched by a pattern change: {r['others_touched']}; load average "
+            f"{r['load_average'][0]}–{r['load_average'][1]}"
         )
     return "\n".join(lines)
 
