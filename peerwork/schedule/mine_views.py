@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from peerwork.core import access as core_access
@@ -522,7 +523,11 @@ def need_away(request: HttpRequest, note_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(count)d dates added as times away, shown to others as “Appointment”.")
+                ngettext(
+                    "%(count)d date added as time away, shown to others as “Appointment”.",
+                    "%(count)d dates added as times away, shown to others as “Appointment”.",
+                    count,
+                )
                 % {"count": count},
             )
             if need.owner_id == member.pk:
