@@ -7,8 +7,9 @@ lists the meetings they may plan (``access.may_plan``: their own, and for a line
 those their reports attend; every meeting for HR and the director) with who cannot be
 there (names only, never why), whether a late-join agenda already covers it, and the
 first suggestion as one button. It reads the kept ``Conflict`` rows, never recomputes
-them: a fixed number of queries for the rows, plus the suggestions of the meetings on one
-page (``PAGE_SIZE`` at most), so the count does not grow with the organisation.
+them, and only those of the meetings on the page shown; the suggestions of that page are
+worked out together (``services.suggestions_for_many``): a fixed number of queries, however
+large the organisation.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -99,20 +100,29 @@ def health(request: HttpRequest) -> HttpResponse:
         member_id=OuterRef("member_id"),
         required=True,
     )
-    rows = (
-        Conflict.objects.filter(
-            organisation_id=member.organisation_id,
-            meeting__in=plannable(member).values("pk"),
-            meeting__cancelled_at__isnull=True,
-            occurs_on__gte=today,
-            occurs_on__lte=last,
-        )
-        .filter(Exists(required_attendee))
-        .select_related("meeting", "member__user")
-        .order_by("occurs_on", "meeting__starts", "meeting_id")
+    ahead = Conflict.objects.filter(
+        organisation_id=member.organisation_id,
+        meeting__in=plannable(member).values("pk"),
+        meeting__cancelled_at__isnull=True,
+        occurs_on__gte=today,
+        occurs_on__lte=last,
+    ).filter(Exists(required_attendee))
+    # First which meetings have conflicts, soonest first, as ids only; then the rows and
+    # suggestions of the one page shown: the cost is one page's, however many there are.
+    first_dates = (
+        ahead.values("meeting_id")
+        .annotate(first=Min("occurs_on"))
+        .order_by("first", "meeting__starts", "meeting_id")
+        .values_list("meeting_id", flat=True)
     )
-    found: dict[object, HealthRow] = {}
-    for row in rows:
+    page = Paginator(first_dates, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown_ids = list(page.object_list)
+    found: dict[object, HealthRow | None] = dict.fromkeys(shown_ids)
+    for row in (
+        ahead.filter(meeting_id__in=shown_ids)
+        .select_related("meeting__organisation", "member__user")
+        .order_by("occurs_on", "meeting__starts", "meeting_id")
+    ):
         health = found.get(row.meeting_id)
         if health is None:
             health = found[row.meeting_id] = HealthRow(row.meeting, ends_at(row.meeting))
@@ -120,8 +130,7 @@ def health(request: HttpRequest) -> HttpResponse:
             health.dates.append(row.occurs_on)
         health.people[row.member_id] = row.member.name
         health.late_join_covers = health.late_join_covers and _covered(row.meeting, row)
-    page = Paginator(list(found.values()), PAGE_SIZE).get_page(request.GET.get("page"))
-    shown: list[HealthRow] = list(page.object_list)
+    shown: list[HealthRow] = [health for health in found.values() if health is not None]
     counts = dict(
         Attendee.objects.filter(
             organisation_id=member.organisation_id,
@@ -132,12 +141,13 @@ def health(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
         .values_list("meeting_id", "n")
     )
+    suggestions = services.suggestions_for_many(
+        [health.meeting for health in shown if not health.late_join_covers], today=today
+    )
     for health in shown:
         health.required_count = counts.get(health.meeting.pk, 0)
-        if not health.late_join_covers:
-            offers = offers_for(
-                health.meeting, services.suggestions_for(health.meeting, today=today)
-            )
+        if health.meeting.pk in suggestions:
+            offers = offers_for(health.meeting, suggestions[health.meeting.pk])
             health.offer = offers[0] if offers else None
     return render(
         request,

@@ -234,28 +234,6 @@ class NoteView:
         return str(WorkingPattern.Weekday(weekday).label)
 
 
-def agreed_now(member: Membership, today: dt.date) -> dict[int, PatternDay]:
-    """The person's pattern with the adjustments agreed for the week ahead applied: what
-    a note's needs are compared with, so a later start already agreed proposes nothing."""
-    pattern = {day.weekday: day for day in pattern_of(member)}
-    adjustments = agreed_adjustments_of(member, today, today + dt.timedelta(days=6))
-    found = {}
-    for offset in range(7):
-        day = today + dt.timedelta(days=offset)
-        hours = hours_on(day, pattern, adjustments)
-        if hours is not None:
-            usual = pattern.get(day.weekday())
-            found[day.weekday()] = PatternDay(
-                day.weekday(),
-                hours.starts,
-                hours.ends,
-                usual.core_starts if usual else None,
-                usual.core_ends if usual else None,
-                hours.home_working,
-            )
-    return found
-
-
 def note_view(
     member: Membership,
     need: PrivateNeed,
@@ -270,7 +248,7 @@ def note_view(
     proposals waiting for an answer, if already read."""
     today = _today(member)
     if pattern is None:
-        pattern = agreed_now(need.owner, today)
+        pattern = services.agreed_pattern_now(need.owner, today)
     if pending is None:
         pending = pending_keys(need.owner)
     found = proposals_of(details, pattern)
@@ -304,7 +282,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     what Peerwork works out from them, and my own meeting conflicts."""
     member = _member(request)
     today = _today(member)
-    pattern = agreed_now(member, today)
+    pattern = services.agreed_pattern_now(member, today)
     pending = pending_keys(member)
     notes = []
     for need in PrivateNeed.objects.filter(

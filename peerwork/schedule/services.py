@@ -29,7 +29,10 @@ from peerwork.core.notify import notify
 from peerwork.core.versions import StaleVersion, update_if_current
 from peerwork.people.availability import (
     AdjustmentTerms,
+    PatternDay,
+    agreed_adjustments_of,
     availability_changed,
+    hours_on,
     pattern_of,
     terms_of,
 )
@@ -131,10 +134,33 @@ def remove_need(*, actor: Membership, need: PrivateNeed) -> None:
         need.delete()
 
 
-def proposals_for_need(need: PrivateNeed) -> list[needs.Proposal]:
-    """What the note asks of the person's working pattern as agreed now."""
+def agreed_pattern_now(member: Membership, today: dt.date) -> dict[int, PatternDay]:
+    """The person's pattern with the adjustments agreed for the week ahead applied: what
+    a note's needs are compared with, so a later start already agreed proposes nothing."""
+    pattern = {day.weekday: day for day in pattern_of(member)}
+    adjustments = agreed_adjustments_of(member, today, today + dt.timedelta(days=6))
+    found = {}
+    for offset in range(7):
+        day = today + dt.timedelta(days=offset)
+        hours = hours_on(day, pattern, adjustments)
+        if hours is not None:
+            usual = pattern.get(day.weekday())
+            found[day.weekday()] = PatternDay(
+                day.weekday(),
+                hours.starts,
+                hours.ends,
+                usual.core_starts if usual else None,
+                usual.core_ends if usual else None,
+                hours.home_working,
+            )
+    return found
+
+
+def proposals_for_need(need: PrivateNeed, *, today: dt.date | None = None) -> list[needs.Proposal]:
+    """What the note asks of the person's working hours as agreed now (an agreed later
+    start already there is not proposed again)."""
     parsed = needs.parse(json.loads(need.content or "{}"))
-    return needs.proposals(parsed, {day.weekday: day for day in pattern_of(need.owner)})
+    return needs.proposals(parsed, agreed_pattern_now(need.owner, today or timezone.localdate()))
 
 
 def propose_from_need(
@@ -713,31 +739,85 @@ class Suggestions:
     late_join: dt.time | None = None
 
 
+def _next_occurrence(meeting: Meeting, today: dt.date) -> dt.date | None:
+    first = max(today, meeting.first_on)
+    return next(
+        windows.occurrences(
+            meeting.first_on, meeting.repeats, meeting.until, first, first + conflicts.HORIZON
+        ),
+        None,
+    )
+
+
 def suggestions_for(meeting: Meeting, *, today: dt.date | None = None) -> Suggestions:
     """Per weekday, the earliest start every required attendee can make, on the next date
     of that weekday, inside the organisation's meeting day; and a late-join agenda for the
     next occurrence (issue 6 item 4, App. 10 case 3)."""
     zone = conflicts.zone_of(meeting.organisation)
     today = today or timezone.localdate(timezone.now(), zone)
-    first = max(today, meeting.first_on)
-    upcoming = next(
-        windows.occurrences(
-            meeting.first_on, meeting.repeats, meeting.until, first, first + conflicts.HORIZON
-        ),
-        None,
-    )
-    if upcoming is None or meeting.is_cancelled:
-        return Suggestions(occurs_on=None)
-    required = list(
-        Attendee.objects.filter(
-            organisation_id=meeting.organisation_id, meeting=meeting, required=True
-        ).values_list("member_id", flat=True)
-    )
-    settings = conflicts.settings_for(meeting.organisation_id)
+    return suggestions_for_many([meeting], today=today)[meeting.pk]
+
+
+def suggestions_for_many(
+    meetings: Sequence[Meeting], *, today: dt.date
+) -> dict[uuid.UUID, Suggestions]:
+    """``suggestions_for`` of several meetings of one organisation, in a fixed number of
+    queries (schedule health shows a page of them)."""
+    result: dict[uuid.UUID, Suggestions] = {}
+    upcoming: dict[uuid.UUID, dt.date] = {}
+    for meeting in meetings:
+        found = None if meeting.is_cancelled else _next_occurrence(meeting, today)
+        if found is None:
+            result[meeting.pk] = Suggestions(occurs_on=None)
+        else:
+            upcoming[meeting.pk] = found
+    if not upcoming:
+        return result
+    live = [meeting for meeting in meetings if meeting.pk in upcoming]
+    organisation_id = live[0].organisation_id
+    zone = conflicts.zone_of(live[0].organisation)
+    required: dict[uuid.UUID, list[uuid.UUID]] = {meeting.pk: [] for meeting in live}
+    for meeting_id, member_id in Attendee.objects.filter(
+        organisation_id=organisation_id, meeting_id__in=list(upcoming), required=True
+    ).values_list("meeting_id", "member_id"):
+        required[meeting_id].append(member_id)
+    settings = conflicts.settings_for(organisation_id)
     day_span = (windows.minute_of(settings.day_starts), windows.minute_of(settings.day_ends))
     planning = conflicts.Planning.load(
-        meeting.organisation_id, required, upcoming, upcoming + dt.timedelta(days=6), zone
+        organisation_id,
+        {member_id for ids in required.values() for member_id in ids},
+        min(upcoming.values()),
+        max(upcoming.values()) + dt.timedelta(days=6),
+        zone,
     )
+    late_rows: dict[uuid.UUID, list[Conflict]] = {meeting.pk: [] for meeting in live}
+    for row in Conflict.objects.filter(
+        organisation_id=organisation_id,
+        meeting_id__in=list(upcoming),
+        occurs_on__in=set(upcoming.values()),
+    ).select_related("member__user"):
+        if row.occurs_on == upcoming[row.meeting_id] and row.member_id in required[row.meeting_id]:
+            late_rows[row.meeting_id].append(row)
+    for meeting in live:
+        result[meeting.pk] = _suggest(
+            meeting,
+            upcoming[meeting.pk],
+            required[meeting.pk],
+            planning,
+            tuple(late_rows[meeting.pk]),
+            day_span,
+        )
+    return result
+
+
+def _suggest(
+    meeting: Meeting,
+    upcoming: dt.date,
+    required: Sequence[uuid.UUID],
+    planning: conflicts.Planning,
+    late: tuple[Conflict, ...],
+    day_span: windows.Span,
+) -> Suggestions:
     start, end = conflicts.meeting_span(meeting)
     by_day: list[DaySuggestion] = []
     for offset in range(7):
@@ -748,14 +828,6 @@ def suggestions_for(meeting: Meeting, *, today: dt.date | None = None) -> Sugges
         if found is not None:
             by_day.append(DaySuggestion(day.weekday(), day, windows.time_of(found)))
     same = next((s for s in by_day if s.occurs_on == upcoming), None)
-    late = tuple(
-        Conflict.objects.filter(
-            organisation_id=meeting.organisation_id,
-            meeting=meeting,
-            occurs_on=upcoming,
-            member_id__in=required,
-        ).select_related("member__user")
-    )
     late_join = None
     if late and all(row.kind == Conflict.Kind.LATE and row.arrives_at for row in late):
         latest = max(windows.minute_of(row.arrives_at) for row in late if row.arrives_at)
@@ -807,7 +879,6 @@ def timekeeping_answer(
     the manager to the pattern, not to a concern (issue 6 item 4, App. 10 case 3)."""
     if not can(actor, Action.READ, DataClass.PERSONNEL, person):
         raise PermissionDenied
-    from peerwork.people.availability import hours_on
 
     pattern = {d.weekday: d for d in pattern_of(person)}
     rows = [
