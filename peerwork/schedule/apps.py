@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# Where calendar feeds live (urls_feed.py): opened by their secret, never by the session.
+# Where calendar feeds live (urls_calendar.py): opened by their secret, never by the session.
 FEED_PREFIX = "/cal/"
 
 

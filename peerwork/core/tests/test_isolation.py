@@ -109,6 +109,10 @@ EXEMPT = {
 # outsider holding it gets it. Each has its own test below.
 CAPABILITIES = {
     "core:join": "an invitation link (signed); the person invited may belong elsewhere already",
+    "schedule:feed": (
+        "a person's calendar feed address: a random secret that is its own key, read by a "
+        "calendar app with no session (peerwork/schedule/tests/test_feeds.py)"
+    ),
 }
 
 # Routes without parameters that people who are not signed in may open.
