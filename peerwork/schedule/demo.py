@@ -96,7 +96,8 @@ TEAM_MEETING = "Programme team meeting"
 
 MEETINGS = (
     # Ravi's Wednesday meeting: it began before Olena's later start was agreed, and still
-    # starts at 09:30.
+    # starts at 09:30, two hours long, so she misses its start and the decisions taken in
+    # it (App. 10 case 3) until it moves or takes its decisions after 10:45.
     DemoMeeting(
         H,
         TEAM_MEETING,
@@ -104,7 +105,7 @@ MEETINGS = (
         "ravi",
         dt.date(2026, 9, 2),
         dt.time(9, 30),
-        60,
+        120,
         Meeting.Repeats.WEEKLY,
         "Drop-in centre, meeting room",
         ("amina", "joseph", "olena"),

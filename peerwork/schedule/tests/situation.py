@@ -5,7 +5,7 @@ At Harbourside (Africa/Nairobi, no daylight saving) Amina works Monday to Friday
 17:30. She keeps a private planning note: a weekly appointment on Tuesdays, 13:00 to
 14:00, 20 minutes away. A later start on Tuesdays (10:45, from ``FROM``) is her agreed
 adjustment with Ravi, her line manager. Ravi organises the weekly team meeting on Tuesdays
-at 09:30 for an hour, Amina and Olena required, Joseph optional: Amina arrives late to every
+at 09:30 for two hours, Amina and Olena required, Joseph optional: Amina arrives late to every
 occurrence (a conflict). Ravi organises a training trip to Mombasa that Amina goes on; she
 opted in to its OST checklist. Amina has a calendar feed. With ``share_with_grace``, Amina
 has shared OST and health with Grace (HR) by name: the matrix's ``hr-with-share`` row.
@@ -86,7 +86,7 @@ def arrange(story: Any, *, share_with_grace: bool = False) -> Situation:
                 kind=Meeting.Kind.TEAM_MEETING,
                 first_on=tuesday,
                 starts=dt.time(9, 30),
-                minutes=60,
+                minutes=120,
                 repeats=Meeting.Repeats.WEEKLY,
                 place="Drop-in centre, back room",
                 team=story.team,

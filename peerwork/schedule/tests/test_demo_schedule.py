@@ -117,7 +117,7 @@ def test_the_wednesday_meeting_still_clashes_with_olenas_start_and_nobody_elses(
     meeting = team_meeting()
     olena = member("harbourside", "olena")
     assert meeting.first_on.weekday() == 2 and meeting.starts == dt.time(9, 30)
-    assert meeting.repeats == Meeting.Repeats.WEEKLY and meeting.minutes == 60
+    assert meeting.repeats == Meeting.Repeats.WEEKLY and meeting.minutes == 120
     with scope(organisation=meeting.organisation_id):
         required = {
             a.member.user.username
@@ -129,8 +129,10 @@ def test_the_wednesday_meeting_still_clashes_with_olenas_start_and_nobody_elses(
     assert required == {"amina", "joseph", "olena"}
     assert rows and {r.member_id for r in rows} == {olena.pk}
     assert all(r.occurs_on.weekday() == 2 for r in rows)
-    # 09:30–10:30 ends before she can arrive: she cannot be there at all, and no reason.
-    assert {(r.kind, r.arrives_at, r.leaves_at) for r in rows} == {(Conflict.Kind.AWAY, None, None)}
+    # 09:30–11:30: she can be there from 10:45, and no reason is kept.
+    assert {(r.kind, r.arrives_at, r.leaves_at) for r in rows} == {
+        (Conflict.Kind.LATE, dt.time(10, 45), None)
+    }
 
 
 @pytest.mark.django_db
@@ -141,7 +143,7 @@ def test_the_suggestions_offer_1045_on_wednesday_for_the_manager_to_move_it(seed
     assert found.occurs_on is not None and found.occurs_on.weekday() == 2
     assert [c.member.user.username for c in found.late] == ["olena"]
     assert found.same_day is not None and found.same_day.starts == dt.time(10, 45)
-    assert found.late_join is None  # she cannot be there for any of it
+    assert found.late_join == dt.time(10, 45)  # or keep 09:30 and decide from 10:45
 
 
 @pytest.mark.django_db
