@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peerwork.core.models import Membership, Team, active_members
 from peerwork.people.forms import DATE_WIDGET, TIME_WIDGET, VersionForm
@@ -56,7 +57,7 @@ class MeetingForm(VersionForm):
     """A meeting as a whole: a new one, or every field of one being changed."""
 
     title = forms.CharField(
-        label=_("Title"),
+        label=pgettext_lazy("the name of a meeting, trip or event", "Title"),
         max_length=TITLE_MAX,
         error_messages={"required": _("Give the meeting a title.")},
     )

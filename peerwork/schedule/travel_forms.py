@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peerwork.core.models import Membership
 from peerwork.outreach.forms import MembersField, colleagues
@@ -24,7 +25,10 @@ from .models import Trip
 class TripForm(VersionForm):
     """A trip or event: what, where, when, who goes, and the OST logistics (§3.4 tips)."""
 
-    title = forms.CharField(label=_("Title"), max_length=travel.TITLE_MAX)
+    title = forms.CharField(
+        label=pgettext_lazy("the name of a meeting, trip or event", "Title"),
+        max_length=travel.TITLE_MAX,
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Trip.Kind.choices)
     place = forms.CharField(
         label=_("Place"),
