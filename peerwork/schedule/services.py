@@ -45,6 +45,12 @@ from .models import Attendee, Conflict, Meeting, PrivateNeed
 TITLE_MAX = 200
 
 
+def local_today(member: Membership, now: dt.datetime | None = None) -> dt.date:
+    """Today where the person's organisation works (agreements and reviews are dated
+    there, not in the server's zone)."""
+    return timezone.localdate(now or timezone.now(), conflicts.zone_of(member.organisation))
+
+
 # --- private planning notes ------------------------------------------------------------
 
 
@@ -160,7 +166,8 @@ def proposals_for_need(need: PrivateNeed, *, today: dt.date | None = None) -> li
     """What the note asks of the person's working hours as agreed now (an agreed later
     start already there is not proposed again)."""
     parsed = needs.parse(json.loads(need.content or "{}"))
-    return needs.proposals(parsed, agreed_pattern_now(need.owner, today or timezone.localdate()))
+    today = today or local_today(need.owner)
+    return needs.proposals(parsed, agreed_pattern_now(need.owner, today))
 
 
 def propose_from_need(
@@ -355,7 +362,7 @@ def agree_adjustment(*, actor: Membership, adjustment: Adjustment, version: int)
                         )
                     )
             changes["state"] = Adjustment.State.AGREED
-            changes["agreed_on"] = timezone.localdate(now)
+            changes["agreed_on"] = local_today(person, now)
         update_if_current(Adjustment, pk=adjustment.pk, version=version, changes=changes)
         _audit_adjustment(actor, "schedule.adjustment.agree", adjustment)
         if both:
@@ -398,7 +405,8 @@ def end_adjustment(
         raise PermissionDenied
     if adjustment.state != Adjustment.State.AGREED:
         raise ValidationError(_("Only an agreed adjustment can be ended."))
-    last_day = last_day or timezone.localdate()
+    today = local_today(person)
+    last_day = last_day or today
     changes: dict[str, Any] = {"ended_at": timezone.now()}
     if last_day < adjustment.valid_from:
         changes["state"] = Adjustment.State.ENDED
@@ -406,9 +414,7 @@ def end_adjustment(
         if adjustment.valid_until is not None and adjustment.valid_until < last_day:
             raise ValidationError(_("It already ends before that day."))
         changes["valid_until"] = last_day
-        changes["state"] = (
-            Adjustment.State.ENDED if last_day < timezone.localdate() else (Adjustment.State.AGREED)
-        )
+        changes["state"] = Adjustment.State.ENDED if last_day < today else (Adjustment.State.AGREED)
     with transaction.atomic():
         update_if_current(Adjustment, pk=adjustment.pk, version=version, changes=changes)
         _audit_adjustment(actor, "schedule.adjustment.end", adjustment)
@@ -911,7 +917,7 @@ def timekeeping_answer(
 
 def own_conflicts(member: Membership, *, today: dt.date | None = None) -> list[Conflict]:
     """A person's own conflicts ahead, privately (issue 6 item 4)."""
-    today = today or timezone.localdate()
+    today = today or local_today(member)
     return list(
         Conflict.objects.filter(
             organisation_id=member.organisation_id,
