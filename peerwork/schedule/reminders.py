@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django_scopes import scope, scopes_disabled
 
 from peerwork.core.deadlines import BATCH_SIZE, register_deadline
@@ -73,21 +74,28 @@ def remind_travellers(now: dt.datetime) -> int:
         notice = dict(
             ScheduleSettings.objects.values_list("organisation_id", "prescriber_notice_days")
         )
-        longest = max([*notice.values(), ScheduleSettings().prescriber_notice_days])
+        default = ScheduleSettings().prescriber_notice_days
+        # Due where each organisation's own notice period has begun, so travellers not yet
+        # due under a shorter period never fill the batch ahead of those who are.
+        due_now = Q(
+            ~Q(organisation_id__in=list(notice)),
+            trip__starts_on__lte=today + dt.timedelta(days=default),
+        )
+        for organisation_id, days in notice.items():
+            due_now |= Q(
+                organisation_id=organisation_id,
+                trip__starts_on__lte=today + dt.timedelta(days=days),
+            )
         due = list(
             Traveller.objects.filter(
+                due_now,
                 reminded_at__isnull=True,
                 trip__cancelled_at__isnull=True,
                 trip__starts_on__gte=now.date(),
-                trip__starts_on__lte=today + dt.timedelta(days=longest),
-            ).values_list("pk", "organisation_id", "trip__starts_on")[: BATCH_SIZE * 4]
+            ).values_list("pk", "organisation_id")[:BATCH_SIZE]
         )
     sent = 0
-    for traveller_id, organisation_id, starts_on in due:
-        # No row: the default (settings_for would query outside any organisation's scope).
-        days = notice.get(organisation_id) or ScheduleSettings().prescriber_notice_days
-        if starts_on - dt.timedelta(days=days) > today:
-            continue
+    for traveller_id, organisation_id in due:
         with scope(organisation=organisation_id), transaction.atomic():
             won = Traveller.objects.filter(
                 organisation_id=organisation_id, pk=traveller_id, reminded_at__isnull=True
