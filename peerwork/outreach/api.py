@@ -25,7 +25,7 @@ in django-ninja's module, where its query schema's name could not be looked up.
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -199,13 +199,6 @@ class ShiftOut(ShiftSummaryOut):
     )
 
 
-def _handles(member: Membership, shift: Shift, workers: Iterable[Membership]) -> bool:
-    """Whether ``member`` sees the alert. A director on the shift is still one of its
-    workers: a silent alert must not show on their phone either."""
-    mine = any(w.pk == member.pk for w in workers)
-    return not mine and access.may_handle(member, shift)
-
-
 def _workers(shift: Shift) -> list[Membership]:
     # From the list's prefetch when there is one, else one query.
     return sorted(
@@ -219,7 +212,7 @@ def _summary_out(
     """The schedule's view of a shift. ``handler`` is asked only when it matters: for a
     silent alert, whose state shows as a check-in to all but the handlers."""
     if handler is None:
-        handler = shift.help_silent and _handles(member, shift, workers)
+        handler = shift.help_silent and access.sees_alert(member, shift)
     state = shift.state if handler else shift.state_shown_to_worker()
     return {
         "id": shift.pk,
@@ -243,7 +236,7 @@ def _summary_out(
 
 def _shift_out(member: Membership, shift: Shift) -> dict[str, object]:
     workers = _workers(shift)
-    handler = _handles(member, shift, workers)
+    handler = access.sees_alert(member, shift)
     out = _summary_out(member, shift, workers, handler)
     out["location"] = (shift.coarse_location or None) if (out["mine"] or handler) else None
     out["alert"] = (
@@ -327,11 +320,9 @@ def _shown_in(member: Membership, shifts: QuerySet[Shift], state: str) -> Q:
     silent = Q(state=Shift.State.HELP, help_silent=True)
     if state not in (Shift.State.RETURNED, Shift.State.HELP):
         return Q(state=state)
-    handled = [
-        s.pk
-        for s in shifts.filter(silent).prefetch_related("workers__member")
-        if _handles(member, s, _workers(s))
-    ]
+    handled = access.alerts_seen_by(
+        member, shifts.filter(silent).prefetch_related("workers__member")
+    )
     if state == Shift.State.HELP:
         return (Q(state=state) & ~silent) | Q(pk__in=handled)
     return Q(state=state) | (silent & ~Q(pk__in=handled))
@@ -498,8 +489,7 @@ ALERT_LINES = (
 
 
 def _timeline(member: Membership, shift: Shift) -> list[dict[str, object]]:
-    workers = _workers(shift)
-    handler = _handles(member, shift, workers)
+    handler = access.sees_alert(member, shift)
     events = list(shift.events.select_related("actor__user").order_by("at", "seq"))
     if not handler:
         # From the first silent call for help on, the alert's lines are the handlers'.

@@ -24,14 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peerwork.core.models import Membership, Role
+from peerwork.core.models import Membership
 from peerwork.core.views import MemberRequest, member_page
 from peerwork.people.forms import put_errors
 
 from . import services
-from .access import is_on_call, may_plan_for, sees_shifts, shifts_for_member
+from .access import alerts_seen_by, may_plan_for, sees_shifts, shifts_for_member
 from .forms import DayForm, PlanShiftForm
-from .models import Shift, ShiftEvent, ShiftWorker
+from .models import Shift, ShiftWorker
 from .policy import policy_for
 
 DAY_LIMIT = 200  # shifts shown for one day; an organisation plans far fewer
@@ -51,40 +51,6 @@ def with_workers(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
             ),
         )
     )
-
-
-def handled(member: Membership, shifts: Iterable[Shift], *, now: dt.datetime) -> set[object]:
-    """The ids of the shifts whose alerts ``member`` sees (``access.may_handle``, asked of
-    a list in at most two queries; the shifts' workers prefetched): the director, a line
-    manager of one of the workers, the on-call manager now, anyone an alert went to; never
-    the shift's own workers."""
-    # A shift's own workers never count, a director among them included: a silent alert
-    # must not show on a phone someone beside them may see (as the API's ``_handles``).
-    shifts = [s for s in shifts if not any(w.member_id == member.pk for w in s.workers.all())]
-    if not shifts or not member.is_active:
-        return set()
-    if member.has_role(Role.DIRECTOR):
-        return {s.pk for s in shifts}
-    found: set[object] = set()
-    line_manager = member.has_role(Role.LINE_MANAGER)
-    rest = []
-    for shift in shifts:
-        workers = [w.member for w in shift.workers.all()]
-        if line_manager and any(w.line_manager_id == member.pk for w in workers):
-            found.add(shift.pk)
-        else:
-            rest.append(shift)
-    if not rest:
-        return found
-    if is_on_call(member, now=now):
-        return found | {s.pk for s in rest}
-    me = str(member.pk)
-    for shift_id, detail in ShiftEvent.objects.filter(
-        shift__in=rest, kind=ShiftEvent.Kind.ALERTED
-    ).values_list("shift_id", "detail"):
-        if me in (detail or {}).get("recipients", []):
-            found.add(shift_id)
-    return found
 
 
 def shown_state(shift: Shift, *, handler: bool) -> str:
@@ -113,7 +79,7 @@ def rows_for(
 ) -> list[Row]:
     shifts = list(shifts)
     if handles is None:
-        handles = handled(member, shifts, now=now)
+        handles = alerts_seen_by(member, shifts, now=now)
     labels = dict(Shift.State.choices)
     rows = []
     for shift in shifts:
@@ -242,5 +208,5 @@ def needing_someone(member: Membership, *, now: dt.datetime, limit: int = 20) ->
         shifts_for_member(member).filter(Q(state__in=ATTENTION) & Q(acknowledged_at__isnull=True))
     ).order_by("planned_return")[:limit]
     shifts = list(candidates)
-    handles = handled(member, shifts, now=now)
+    handles = alerts_seen_by(member, shifts, now=now)
     return rows_for(member, [s for s in shifts if s.pk in handles], now=now, handles=handles)

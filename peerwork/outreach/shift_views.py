@@ -33,11 +33,11 @@ from peerwork.core.models.notifications import Channel
 from peerwork.core.views import MemberRequest, member_page
 
 from . import services
-from .access import HANDLE, WORK, may_change, may_open_incident, shift_for_member
+from .access import HANDLE, WORK, may_change, may_open_incident, sees_alert, shift_for_member
 from .forms import CloseForm, ExtendForm, LocationForm
 from .models import WATCHED_STATES, Shift, ShiftEvent
 from .policy import guidelines_for, policy_for
-from .schedule_views import ATTENTION, handled, shown_state, with_workers
+from .schedule_views import ATTENTION, shown_state, with_workers
 
 TIMELINE_LIMIT = 200
 DELIVERY_LIMIT = 50
@@ -113,7 +113,7 @@ def shift_page(request: HttpRequest, shift_id: str) -> HttpResponse:
     shift = with_workers(Shift.objects.filter(pk=shift.pk)).get()
     workers = [w.member for w in shift.workers.all()]
     is_worker = any(w.pk == member.pk for w in workers)
-    handler = shift.pk in handled(member, [shift], now=now)
+    handler = sees_alert(member, shift, now=now)
     private = is_worker or handler
     state = shown_state(shift, handler=handler)
     policy = policy_for(organisation_id=shift.organisation_id, site_id=shift.site_id)
