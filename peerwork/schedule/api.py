@@ -439,6 +439,67 @@ def adjustment_end(
     return _adjustment_answer(found, response)
 
 
+# --- time-keeping --------------------------------------------------------------------
+#
+# A question about someone's time-keeping is answered with their agreed hours that day,
+# adjustment included: the pattern, never a concern (App. 10 case 3).
+
+
+class TimekeepingQuery(Schema):
+    person: uuid.UUID = Field(description="Whose hours: for themself, their line manager, HR.")
+    date: dt.date = Field(description="The day asked about.")
+    arrived_at: LocalTime = Field(description='When they arrived, local time, "10:40".')
+
+
+class TimekeepingOut(Schema):
+    """The agreed hours of one day and whether an arrival is within them; never why."""
+
+    person: PersonRef
+    date: dt.date
+    time_zone: str
+    working_day: bool = Field(description="False: not one of their agreed days.")
+    starts: str | None = Field(description='The agreed start that day, "10:45".')
+    ends: str | None
+    adjusted: bool = Field(description="The hours that day are an agreed adjustment.")
+    adjustment: uuid.UUID | None = Field(description="That adjustment, to read its dates.")
+    agreed_on: dt.date | None = Field(description="When that adjustment was agreed.")
+    arrived_at: str
+    within: bool = Field(description="The arrival was at or before the agreed start.")
+
+
+@router.get(
+    "/timekeeping",
+    response={200: TimekeepingOut, **errors(400, 404)},
+    summary="A time-keeping question, answered with the agreed hours",
+    tags=["adjustments"],
+)
+def timekeeping(request: HttpRequest, query: Query[TimekeepingQuery]) -> dict[str, object]:
+    """For the person, their line manager and HR (404 for anyone else): the agreed hours
+    on `date` and whether `arrived_at` is within them. Hours that are an agreed adjustment
+    say so and name it, so the answer points to the pattern, not to a concern."""
+    member = member_of(request)
+    _in_range(query.date, "date")
+    person = core_access.membership_for_member(member, query.person)
+    if not core_access.can(member, Action.READ, core_access.DataClass.PERSONNEL, person):
+        raise Http404
+    answer = services.timekeeping_answer(
+        actor=member, person=person, day=query.date, arrived_at=query.arrived_at
+    )
+    return {
+        "person": _person(person),
+        "date": answer.day,
+        "time_zone": str(conflicts.zone_of(person.organisation)),
+        "working_day": answer.starts is not None,
+        "starts": _hhmm(answer.starts),
+        "ends": _hhmm(answer.ends),
+        "adjusted": answer.adjusted,
+        "adjustment": answer.adjustment.pk if answer.adjustment else None,
+        "agreed_on": answer.adjustment.agreed_on if answer.adjustment else None,
+        "arrived_at": query.arrived_at.strftime("%H:%M"),
+        "within": answer.within,
+    }
+
+
 # --- private planning notes --------------------------------------------------------------
 #
 # The person's alone (the matrix's "private-note" column); HR helps only under a share the
