@@ -8,13 +8,20 @@ Use them so all operations answer alike::
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
-from pydantic import AfterValidator, PlainSerializer
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
+
+if TYPE_CHECKING:
+    from peerwork.core.models import Membership
 
 
 class ErrorOut(Schema):
@@ -70,6 +77,43 @@ def _no_nul(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 """Free text from a client: any string the database can keep."""
+
+
+class PersonRef(Schema):
+    """A colleague, by id and the name they chose to be shown."""
+
+    id: uuid.UUID
+    name: str
+
+
+def person_ref(member: Membership | None) -> dict[str, object] | None:
+    """A ``PersonRef`` answer (None for nobody)."""
+    return None if member is None else {"id": member.pk, "name": member.name}
+
+
+def codes(choices: type[models.TextChoices]) -> WithJsonSchema:
+    """A choice's codes inline in the schema: Django's enums share class names ("Kind",
+    "State"), which would otherwise collide as schema components."""
+    return WithJsonSchema({"type": "string", "enum": list(choices.values)})
+
+
+# Dates a client sends must fall in these years: the services add and subtract days and
+# weeks, which would overflow at the ends of what Python's dates can hold.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
+
+
+def check_year(value: date | None, field: str) -> None:
+    """Refuse a date (or moment) outside ``EARLIEST_YEAR``..``LATEST_YEAR``, naming the
+    field."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            {
+                field: [
+                    _("Choose a date between the years %(first)d and %(last)d.")
+                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+                ]
+            }
+        )
 
 
 class Pages(PageNumberPagination):

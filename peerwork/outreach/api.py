@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -37,10 +37,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import WithJsonSchema
 
 from peerwork.api.auth import member_of
-from peerwork.api.schemas import Pages, Text, Time, errors
+from peerwork.api.schemas import Pages, PersonRef, Text, Time, check_year, codes, errors, person_ref
 from peerwork.core import access as core_access
 from peerwork.core.access import Action
 from peerwork.core.api import etag, version_from
@@ -52,9 +51,6 @@ from .models import Incident, IncidentStep, LegalEvent, Shift, ShiftEvent, Shift
 
 router = Router(tags=["outreach"])
 
-# Times a client sends must fall in these years (as in the people API): the services add
-# minutes and days, which would overflow at the ends of what Python's dates can hold.
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 # The schedule asked for without dates: from a day ago to a fortnight ahead.
 DEFAULT_PAST = dt.timedelta(days=1)
 DEFAULT_AHEAD = dt.timedelta(days=14)
@@ -62,32 +58,16 @@ DEFAULT_AHEAD = dt.timedelta(days=14)
 LONGEST_WINDOW = dt.timedelta(days=92)
 
 
-def _codes(choices: type[models.TextChoices]) -> WithJsonSchema:
-    """A choice's codes inline in the schema (Django's enums share names, see people.api)."""
-    return WithJsonSchema({"type": "string", "enum": list(choices.values)})
-
-
-ShiftStateCode = Annotated[Shift.State, _codes(Shift.State)]
-EventCode = Annotated[ShiftEvent.Kind, _codes(ShiftEvent.Kind)]
+ShiftStateCode = Annotated[Shift.State, codes(Shift.State)]
+EventCode = Annotated[ShiftEvent.Kind, codes(ShiftEvent.Kind)]
 
 
 # --- shared pieces ---------------------------------------------------------------------
 
 
-class PersonRef(Schema):
-    """A colleague, by id and the name they chose to be shown."""
-
-    id: uuid.UUID
-    name: str
-
-
 class PlaceRef(Schema):
     id: uuid.UUID
     name: str
-
-
-def _person(member: Membership | None) -> dict[str, object] | None:
-    return None if member is None else {"id": member.pk, "name": member.name}
 
 
 def _place(place: Site | Team | None) -> dict[str, object] | None:
@@ -100,15 +80,7 @@ def _moment(value: dt.datetime | None, field: str) -> None:
         return
     if timezone.is_naive(value):
         raise ValidationError({field: [_("Give the time with its offset, like 18:00+03:00.")]})
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValidationError(
-            {
-                field: [
-                    _("Choose a date between the years %(first)d and %(last)d.")
-                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
-                ]
-            }
-        )
+    check_year(value, field)
 
 
 # Each gate action's refusal in words (the gate itself raises a bare PermissionDenied).
@@ -220,8 +192,8 @@ def _summary_out(
         "materials": shift.materials,
         "site": _place(shift.site),
         "team": _place(shift.team),
-        "workers": [_person(w) for w in workers],
-        "planned_by": _person(shift.created_by),
+        "workers": [person_ref(w) for w in workers],
+        "planned_by": person_ref(shift.created_by),
         "planned_start": shift.planned_start,
         "planned_return": shift.planned_return,
         "state": state,
@@ -244,7 +216,7 @@ def _shift_out(member: Membership, shift: Shift) -> dict[str, object]:
             "help_asked_at": shift.help_at,
             "silent": shift.help_silent,
             "acknowledged_at": shift.acknowledged_at,
-            "acknowledged_by": _person(shift.acknowledged_by),
+            "acknowledged_by": person_ref(shift.acknowledged_by),
         }
         if handler
         else None
@@ -515,11 +487,11 @@ def _timeline(member: Membership, shift: Shift) -> list[dict[str, object]]:
             "at": e.at,
             "kind": e.kind,
             "label": str(ShiftEvent.Kind(e.kind).label),
-            "actor": _person(e.actor),
+            "actor": person_ref(e.actor),
             "minutes": e.detail.get("minutes") if e.kind == ShiftEvent.Kind.EXTENDED else None,
             "incident": e.detail.get("incident") if e.kind == ShiftEvent.Kind.CLOSED else None,
             "recipients": [
-                _person(named[i]) for i in (e.detail or {}).get("recipients", []) if i in named
+                person_ref(named[i]) for i in (e.detail or {}).get("recipients", []) if i in named
             ],
         }
         for e in events
@@ -756,10 +728,10 @@ def shift_cancel(
 # the person's, sealed under their key: every other reader's read is audited before they
 # are answered (DESIGN.md "Privacy model").
 
-IncidentKindCode = Annotated[Incident.Kind, _codes(Incident.Kind)]
-IncidentStateCode = Annotated[Incident.State, _codes(Incident.State)]
-ConsentCode = Annotated[IncidentStep.Consent, _codes(IncidentStep.Consent)]
-CourtCode = Annotated[LegalEvent.Kind, _codes(LegalEvent.Kind)]
+IncidentKindCode = Annotated[Incident.Kind, codes(Incident.Kind)]
+IncidentStateCode = Annotated[Incident.State, codes(Incident.State)]
+ConsentCode = Annotated[IncidentStep.Consent, codes(IncidentStep.Consent)]
+CourtCode = Annotated[LegalEvent.Kind, codes(LegalEvent.Kind)]
 
 IfMatchRequired = Header(
     ...,
@@ -835,7 +807,7 @@ def _incident_summary(incident: Incident) -> dict[str, object]:
         "kind_label": str(Incident.Kind(incident.kind).label),
         "on_duty": incident.on_duty,
         "occurred_at": incident.occurred_at,
-        "person": _person(incident.person),
+        "person": person_ref(incident.person),
         "shift_id": incident.shift_id,
         "state": incident.state,
         "state_label": str(Incident.State(incident.state).label),
@@ -866,7 +838,7 @@ def _incident_out(
                 "kind_label": str(LegalEvent.Kind(e.kind).label),
                 "on": e.on,
                 "note": str(e.note or ""),
-                "recorded_by": _person(e.recorded_by),
+                "recorded_by": person_ref(e.recorded_by),
                 "recorded_at": e.created_at,
             }
             for e in incident.legal_events.select_related("recorded_by__user").order_by(
@@ -877,9 +849,9 @@ def _incident_out(
     return {
         **_incident_summary(incident),
         "summary": str(incident.summary or ""),
-        "opened_by": _person(incident.opened_by),
-        "handler": _person(incident.handler),
-        "helper": _person(incident.helper),
+        "opened_by": person_ref(incident.opened_by),
+        "handler": person_ref(incident.handler),
+        "helper": person_ref(incident.helper),
         "passed_to_director_at": incident.escalated_at,
         "closed_at": incident.closed_at,
         "steps": [
@@ -891,7 +863,7 @@ def _incident_out(
                 "done": [
                     {
                         "done_at": row.done_at,
-                        "done_by": _person(row.done_by),
+                        "done_by": person_ref(row.done_by),
                         "consent": row.consent,
                         "note": str(row.note or ""),
                     }

@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -40,10 +40,10 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import ValidationError as SchemaMisfit
 from ninja.pagination import CursorPagination, paginate
 from ninja.responses import Status
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator
 
 from peerwork.api.auth import member_of
-from peerwork.api.schemas import Pages, Text, Time, errors
+from peerwork.api.schemas import Pages, PersonRef, Text, Time, check_year, codes, errors, person_ref
 from peerwork.core import access as core_access
 from peerwork.core.access import Action
 from peerwork.core.api import etag, version_from
@@ -66,21 +66,11 @@ from .models import (
 
 router = Router()
 
-# Times a client sends must fall in these years: the services add and subtract days and
-# weeks, which would overflow at the ends of what Python's dates can hold.
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 # What "availability" answers when no window is asked for: the coming week.
 DEFAULT_WINDOW = dt.timedelta(days=7)
 
 
 # --- shared pieces ---------------------------------------------------------------------
-
-
-class PersonRef(Schema):
-    """A colleague, by id and the name they chose to be shown."""
-
-    id: uuid.UUID
-    name: str
 
 
 class TeamRef(Schema):
@@ -91,10 +81,6 @@ class TeamRef(Schema):
 class AnswerLine(Schema):
     label: str
     value: str
-
-
-def _person(member: Membership | None) -> dict[str, object] | None:
-    return None if member is None else {"id": member.pk, "name": member.name}
 
 
 def _no_time_zone(value: dt.time) -> dt.time:
@@ -109,17 +95,11 @@ LocalTime = Annotated[dt.time, AfterValidator(_no_time_zone)]
 AnswerValue = str | list[str] | bool
 
 
-def _codes(choices: type[models.TextChoices]) -> WithJsonSchema:
-    """A choice's codes inline in the schema: Django's enums are all called ``Kind`` or
-    ``Reason`` somewhere, and schemas of one name would overwrite each other."""
-    return WithJsonSchema({"type": "string", "enum": list(choices.values)})
-
-
-CategoryCode = Annotated[Category, _codes(Category)]
-AudienceCode = Annotated[SharingGrant.Audience, _codes(SharingGrant.Audience)]
-ContractCode = Annotated[StaffRecord.Contract, _codes(StaffRecord.Contract)]
-BusyCode = Annotated[Unavailability.Kind, _codes(Unavailability.Kind)]
-ReasonCode = Annotated[ExceptionReport.Reason, _codes(ExceptionReport.Reason)]
+CategoryCode = Annotated[Category, codes(Category)]
+AudienceCode = Annotated[SharingGrant.Audience, codes(SharingGrant.Audience)]
+ContractCode = Annotated[StaffRecord.Contract, codes(StaffRecord.Contract)]
+BusyCode = Annotated[Unavailability.Kind, codes(Unavailability.Kind)]
+ReasonCode = Annotated[ExceptionReport.Reason, codes(ExceptionReport.Reason)]
 
 
 def _renamed(error: ValidationError, names: Mapping[str, str]) -> ValidationError:
@@ -130,18 +110,6 @@ def _renamed(error: ValidationError, names: Mapping[str, str]) -> ValidationErro
     return ValidationError(
         {names.get(field, field): messages for field, messages in error.message_dict.items()}
     )
-
-
-def _in_range(value: dt.datetime | None, field: str) -> None:
-    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValidationError(
-            {
-                field: [
-                    _("Choose a date between the years %(first)d and %(last)d.")
-                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
-                ]
-            }
-        )
 
 
 # --- my profile ------------------------------------------------------------------------
@@ -284,7 +252,7 @@ def _disclosure_out(disclosure: Disclosure) -> dict[str, object]:
         ],
         "made_at": disclosure.made_at,
         "replaced_at": disclosure.replaced_at,
-        "entered_by": _person(disclosure.entered_by) if disclosure.entered_by_id else None,
+        "entered_by": person_ref(disclosure.entered_by) if disclosure.entered_by_id else None,
     }
 
 
@@ -406,7 +374,7 @@ def _grant_out(grant: SharingGrant) -> dict[str, object]:
         "id": grant.pk,
         "audience": audience,
         "audience_label": str(audience.label),
-        "grantee": _person(grant.grantee),
+        "grantee": person_ref(grant.grantee),
         "team": {"id": grant.team.pk, "name": grant.team.name} if grant.team else None,
         "categories": grant.categories,
         "purpose": grant.purpose or "",
@@ -585,7 +553,7 @@ def _shared_out(grant: SharingGrant) -> dict[str, object]:
     audience = SharingGrant.Audience(grant.audience)
     return {
         "id": grant.pk,
-        "owner": _person(grant.owner),
+        "owner": person_ref(grant.owner),
         "audience": audience,
         "audience_label": str(audience.label),
         "categories": grant.categories,
@@ -771,9 +739,9 @@ def _record_version(record: StaffRecord) -> int:
 def _record_out(person: Membership, record: StaffRecord) -> dict[str, object]:
     contract = StaffRecord.Contract(record.contract)
     return {
-        "person": _person(person),
+        "person": person_ref(person),
         "position": person.title,
-        "line_manager": _person(person.line_manager),
+        "line_manager": person_ref(person.line_manager),
         "grade": record.grade,
         "contract": contract,
         "contract_label": str(contract.label),
@@ -972,7 +940,7 @@ def working_pattern(
     version = availability.pattern_fingerprint(person)
     etag(response, version)
     return {
-        "person": _person(person),
+        "person": person_ref(person),
         "time_zone": person.organisation.time_zone,
         "days": [_pattern_day(row) for row in rows],
         "version": version,
@@ -1023,8 +991,8 @@ def person_availability(
     """For anyone who sees the person in the directory. Times with their offset; a time
     without one is refused (400)."""
     person = core_access.membership_for_member(member_of(request), person_id)
-    _in_range(window.start, "start")
-    _in_range(window.end, "end")
+    check_year(window.start, "start")
+    check_year(window.end, "end")
     start, end = window.start, window.end
     if start is None:
         start = end - DEFAULT_WINDOW if end is not None else timezone.now()
@@ -1032,7 +1000,7 @@ def person_availability(
         end = start + DEFAULT_WINDOW
     found = availability.availability_for(person, start, end)
     return {
-        "person": _person(person),
+        "person": person_ref(person),
         "time_zone": found.time_zone,
         "start": found.starts_at,
         "end": found.ends_at,
@@ -1097,8 +1065,8 @@ def unavailability_create(request: HttpRequest, payload: UnavailabilityIn) -> St
     that repeats at the same hour on other days is refused: it belongs in the working
     pattern agreed with the line manager."""
     member = member_of(request)
-    _in_range(payload.starts_at, "starts_at")
-    _in_range(payload.ends_at, "ends_at")
+    check_year(payload.starts_at, "starts_at")
+    check_year(payload.ends_at, "ends_at")
     row = availability.add_unavailability(
         actor=member,
         membership=member,
@@ -1165,9 +1133,9 @@ def _report_out(report: ExceptionReport) -> dict[str, object]:
     reason = ExceptionReport.Reason(report.reason)
     return {
         "id": report.pk,
-        "person": _person(report.person),
-        "supporter": _person(report.supporter),
-        "recipient": _person(report.recipient),
+        "person": person_ref(report.person),
+        "supporter": person_ref(report.supporter),
+        "recipient": person_ref(report.recipient),
         "reason": reason,
         "reason_label": str(reason.label),
         "made_at": report.made_at,
@@ -1213,7 +1181,7 @@ def exception_recipients(
     person = _supported(member, query.person_id)
     if person is None:
         raise Http404
-    return [_person(m) for m in exception_reports.recipients_for(member, person)]
+    return [person_ref(m) for m in exception_reports.recipients_for(member, person)]
 
 
 @router.post(

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -45,10 +45,19 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator
 
 from peerwork.api.auth import member_of
-from peerwork.api.schemas import Pages, Text, Time, errors
+from peerwork.api.schemas import (
+    Pages,
+    PersonRef,
+    Text,
+    Time,
+    check_year,
+    codes,
+    errors,
+    person_ref,
+)
 from peerwork.core import access as core_access
 from peerwork.core.access import Action
 from peerwork.core.api import etag, version_from
@@ -62,19 +71,11 @@ from .models import Attendee, Conflict, Meeting, PrivateNeed, Traveller, Trip
 
 router = Router(tags=["schedule"])
 
-# Dates a client sends must fall in these years (as in the people and outreach APIs): the
-# services add days and weeks, which would overflow at the ends of Python's dates.
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 # How far ahead "upcoming" looks for a meeting's next date (a monthly one on the 31st).
 NEXT_DATE_WITHIN = dt.timedelta(days=400)
 
 
 # --- shared pieces ---------------------------------------------------------------------
-
-
-def _codes(choices: type[models.TextChoices]) -> WithJsonSchema:
-    """A choice's codes inline in the schema (Django's enums share names, see people.api)."""
-    return WithJsonSchema({"type": "string", "enum": list(choices.values)})
 
 
 def _no_time_zone(value: dt.time) -> dt.time:
@@ -88,26 +89,15 @@ LocalTime = Annotated[dt.time, AfterValidator(_no_time_zone)]
 
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 is Monday, 6 is Sunday.")]
 
-AdjustmentStateCode = Annotated[Adjustment.State, _codes(Adjustment.State)]
-MeetingKindCode = Annotated[Meeting.Kind, _codes(Meeting.Kind)]
-RepeatsCode = Annotated[Meeting.Repeats, _codes(Meeting.Repeats)]
-ConflictKindCode = Annotated[Conflict.Kind, _codes(Conflict.Kind)]
-
-
-class PersonRef(Schema):
-    """A colleague, by id and the name they chose to be shown."""
-
-    id: uuid.UUID
-    name: str
+AdjustmentStateCode = Annotated[Adjustment.State, codes(Adjustment.State)]
+MeetingKindCode = Annotated[Meeting.Kind, codes(Meeting.Kind)]
+RepeatsCode = Annotated[Meeting.Repeats, codes(Meeting.Repeats)]
+ConflictKindCode = Annotated[Conflict.Kind, codes(Conflict.Kind)]
 
 
 class TeamRef(Schema):
     id: uuid.UUID
     name: str
-
-
-def _person(member: Membership | None) -> dict[str, object] | None:
-    return None if member is None else {"id": member.pk, "name": member.name}
 
 
 def _hhmm(value: dt.time | None) -> str | None:
@@ -124,18 +114,6 @@ def _zone_name(member: Membership) -> str:
 
 def _today(member: Membership) -> dt.date:
     return timezone.localdate(timezone.now(), conflicts.zone_of(member.organisation))
-
-
-def _in_range(value: dt.date | None, field: str) -> None:
-    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValidationError(
-            {
-                field: [
-                    _("Choose a date between the years %(first)d and %(last)d.")
-                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
-                ]
-            }
-        )
 
 
 def _renamed(error: ValidationError, names: Mapping[str, str]) -> ValidationError:
@@ -217,7 +195,7 @@ def _adjustment_out(row: Adjustment) -> dict[str, object]:
         waiting = "person" if row.person_agreed_at is None else "manager"
     return {
         "id": row.pk,
-        "person": _person(row.membership),
+        "person": person_ref(row.membership),
         "weekdays": sorted(int(d) for d in row.weekdays),
         "description": services.describe(row),
         "starts": _hhmm(row.starts),
@@ -234,7 +212,7 @@ def _adjustment_out(row: Adjustment) -> dict[str, object]:
         "proposed_at": row.proposed_at,
         "person_agreed_at": row.person_agreed_at,
         "manager_agreed_at": row.manager_agreed_at,
-        "agreed_by": _person(row.agreed_by),
+        "agreed_by": person_ref(row.agreed_by),
         "agreed_on": row.agreed_on,
         "ended_at": row.ended_at,
         "version": row.version,
@@ -331,7 +309,7 @@ def adjustment_propose(
     member = member_of(request)
     person = member if payload.person is None else _colleague(member, payload.person, "person")
     for name in ("valid_from", "valid_until", "review_on"):
-        _in_range(getattr(payload, name), name)
+        check_year(getattr(payload, name), name)
     if person.pk != member.pk and not core_access.can(
         member, Action.READ, core_access.DataClass.PERSONNEL, person
     ):
@@ -431,7 +409,7 @@ def adjustment_end(
     """Either side ends an agreed adjustment after a last day (today by default); the
     pattern's own hours apply again from the day after."""
     member = member_of(request)
-    _in_range(payload.last_day, "last_day")
+    check_year(payload.last_day, "last_day")
     found = _adjustment_to_change(member, adjustment_id)
     services.end_adjustment(
         actor=member, adjustment=found, version=version_from(if_match), last_day=payload.last_day
@@ -478,7 +456,7 @@ def timekeeping(request: HttpRequest, query: Query[TimekeepingQuery]) -> dict[st
     on `date` and whether `arrived_at` is within them. Hours that are an agreed adjustment
     say so and name it, so the answer points to the pattern, not to a concern."""
     member = member_of(request)
-    _in_range(query.date, "date")
+    check_year(query.date, "date")
     person = core_access.membership_for_member(member, query.person)
     if not core_access.can(member, Action.READ, core_access.DataClass.PERSONNEL, person):
         raise Http404
@@ -486,7 +464,7 @@ def timekeeping(request: HttpRequest, query: Query[TimekeepingQuery]) -> dict[st
         actor=member, person=person, day=query.date, arrived_at=query.arrived_at
     )
     return {
-        "person": _person(person),
+        "person": person_ref(person),
         "date": answer.day,
         "time_zone": str(conflicts.zone_of(person.organisation)),
         "working_day": answer.starts is not None,
@@ -614,11 +592,11 @@ def _note_out(member: Membership, need: PrivateNeed) -> dict[str, object]:
     keys = NoteDetailsOut.model_fields
     return {
         "id": need.pk,
-        "person": _person(need.owner),
+        "person": person_ref(need.owner),
         "kind": kind if kind in needs.KINDS else needs.DISPENSING,
         "details": {key: value for key, value in details.items() if key in keys},
         "proposals": _proposals(need),
-        "entered_by": _person(need.entered_by) if need.entered_by_id else None,
+        "entered_by": person_ref(need.entered_by) if need.entered_by_id else None,
         "created_at": need.created_at,
         "updated_at": need.updated_at,
         "version": need.version,
@@ -799,8 +777,8 @@ def note_propose(request: HttpRequest, note_id: str, payload: NotePropose) -> St
     when the agreed hours already fit."""
     member = member_of(request)
     found = access.need_for_member(member, note_id)
-    _in_range(payload.valid_from, "valid_from")
-    _in_range(payload.review_on, "review_on")
+    check_year(payload.valid_from, "valid_from")
+    check_year(payload.review_on, "review_on")
     rows = services.propose_from_need(
         actor=member, need=found, valid_from=payload.valid_from, review_on=payload.review_on
     )
@@ -880,7 +858,7 @@ def _meeting_out(
         "team": None
         if meeting.team is None
         else {"id": meeting.team.pk, "name": meeting.team.name},
-        "organiser": _person(meeting.organiser),
+        "organiser": person_ref(meeting.organiser),
         "first_on": meeting.first_on,
         "starts": _hhmm(meeting.starts),
         "ends": _hhmm(windows.time_of(end)),
@@ -891,8 +869,8 @@ def _meeting_out(
         "until": meeting.until,
         "next_on": _next_on(meeting, today),
         "decisions_from": _hhmm(meeting.decisions_from),
-        "required": [_person(a.member) for a in attendees if a.required],
-        "optional": [_person(a.member) for a in attendees if not a.required],
+        "required": [person_ref(a.member) for a in attendees if a.required],
+        "optional": [person_ref(a.member) for a in attendees if not a.required],
         "cancelled_at": meeting.cancelled_at,
         "may_plan": planner,
         "version": meeting.version,
@@ -972,8 +950,8 @@ class MeetingIn(Schema):
 
 
 def _meeting_fields(member: Membership, payload: MeetingIn) -> services.MeetingFields:
-    _in_range(payload.first_on, "first_on")
-    _in_range(payload.until, "until")
+    check_year(payload.first_on, "first_on")
+    check_year(payload.until, "until")
     team = None
     if payload.team_id is not None:
         try:
@@ -1195,7 +1173,7 @@ class ConflictOut(Schema):
 def _conflict_out(row: Conflict, zone: str, required: Iterable[uuid.UUID]) -> dict[str, object]:
     return {
         "meeting": {"id": row.meeting.pk, "title": row.meeting.title},
-        "person": _person(row.member),
+        "person": person_ref(row.member),
         "occurs_on": row.occurs_on,
         "starts": _hhmm(row.meeting.starts),
         "kind": row.kind,
@@ -1330,7 +1308,7 @@ def meeting_suggestions(request: HttpRequest, meeting_id: str) -> dict[str, obje
         "time_zone": _zone_name(member),
         "late": [
             {
-                "person": _person(row.member),
+                "person": person_ref(row.member),
                 "kind": row.kind,
                 "arrives_at": _hhmm(row.arrives_at),
                 "leaves_at": _hhmm(row.leaves_at),
@@ -1349,7 +1327,7 @@ def meeting_suggestions(request: HttpRequest, meeting_id: str) -> dict[str, obje
 # director and a line manager of a traveller change and cancel them. Who goes is work data;
 # whether anyone opted in to an OST checklist is never in a trip's answer.
 
-TripKindCode = Annotated[Trip.Kind, _codes(Trip.Kind)]
+TripKindCode = Annotated[Trip.Kind, codes(Trip.Kind)]
 
 
 class TripOut(Schema):
@@ -1406,8 +1384,8 @@ def _trip_out(member: Membership, trip: Trip, planner: bool | None = None) -> di
         "ends_on": trip.ends_on,
         "first_session_at": _hhmm(trip.first_session_at),
         "time_zone": _zone_name(member),
-        "organiser": _person(trip.organiser),
-        "travellers": [_person(t.member) for t in rows],
+        "organiser": person_ref(trip.organiser),
+        "travellers": [person_ref(t.member) for t in rows],
         "my_traveller_id": mine,
         "ost_site_name": trip.ost_site_name,
         "ost_site_address": trip.ost_site_address,
@@ -1494,8 +1472,8 @@ class TripIn(Schema):
 
 
 def _trip_fields(payload: TripIn) -> travel.TripFields:
-    _in_range(payload.starts_on, "starts_on")
-    _in_range(payload.ends_on, "ends_on")
+    check_year(payload.starts_on, "starts_on")
+    check_year(payload.ends_on, "ends_on")
     return travel.TripFields(
         title=payload.title,
         kind=payload.kind,
@@ -1679,7 +1657,7 @@ def _checklist_out(
     etag(response, traveller.version)
     return {
         "traveller_id": traveller.pk,
-        "person": _person(traveller.member),
+        "person": person_ref(traveller.member),
         "trip": {"id": traveller.trip.pk, "title": traveller.trip.title},
         "starts_on": traveller.trip.starts_on,
         "ends_on": traveller.trip.ends_on,
@@ -1730,8 +1708,8 @@ def checklist_change(
     member = member_of(request)
     found = access.checklist_for_member(member, traveller_id)
     version = version_from(if_match)
-    _in_range(payload.request_sent_on, "request_sent_on")
-    _in_range(payload.reply_received_on, "reply_received_on")
+    check_year(payload.request_sent_on, "request_sent_on")
+    check_year(payload.reply_received_on, "reply_received_on")
     try:
         with transaction.atomic():
             if found.version != version:
