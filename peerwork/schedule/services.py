@@ -19,11 +19,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerwork.core import audit
-from peerwork.core.access import Action, DataClass, can
+from peerwork.core.access import Action, DataClass, can, parse_id
 from peerwork.core.models import Membership, Team
 from peerwork.core.notify import notify
 from peerwork.core.versions import StaleVersion, update_if_current
@@ -481,27 +482,29 @@ class MeetingFields:
     optional: list[object] = field(default_factory=list)
 
 
+def active_members(actor: Membership, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Membership]:
+    """The active members of the actor's organisation among ``ids``, by id: whoever is
+    missing is unknown to the actor (another organisation's, ended, or never there)."""
+    return {
+        m.pk: m
+        for m in Membership.objects.filter(
+            organisation_id=actor.organisation_id, pk__in=set(ids)
+        ).select_related("user")
+        if m.is_active
+    }
+
+
 def _attendees(
     actor: Membership, required: Iterable[object], optional: Iterable[object]
 ) -> tuple[list[Membership], list[Membership]]:
     """The attendees by id, in the actor's organisation and active; anyone else is an
     unknown attendee, refused by name of the field."""
-    from peerwork.core.access import parse_id
-
-    wanted_required, wanted_optional = [], []
     try:
         wanted_required = [parse_id(value) for value in required]
         wanted_optional = [parse_id(value) for value in optional]
-    except Exception:  # Http404 from a malformed id
+    except Http404:  # a malformed id
         raise ValidationError({"required": [_("Choose attendees from the list.")]}) from None
-    everyone = set(wanted_required) | set(wanted_optional)
-    found = {
-        m.pk: m
-        for m in Membership.objects.filter(
-            organisation_id=actor.organisation_id, pk__in=everyone
-        ).select_related("user")
-        if m.is_active
-    }
+    found = active_members(actor, {*wanted_required, *wanted_optional})
     errors: dict[str, list[str]] = {}
     if set(wanted_required) - set(found):
         errors["required"] = [_("Someone in the list is not a member of this organisation.")]

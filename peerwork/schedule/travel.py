@@ -40,6 +40,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,7 @@ from peerwork.people.models import Category
 from . import conflicts, windows
 from .access import may_help_with, may_organise, may_plan_trip
 from .models import ScheduleSettings, Traveller, Trip
+from .services import active_members
 
 TITLE_MAX = 200
 TEXT_MAX = 2000
@@ -147,19 +149,11 @@ def check_trip(fields: TripFields) -> None:
 
 def _travellers(actor: Membership, wanted: Iterable[object]) -> list[Membership]:
     """Active members of the actor's organisation by id; anyone else is refused."""
-    from django.http import Http404
-
     try:
         ids = list(dict.fromkeys(parse_id(value) for value in wanted))
     except Http404:
         raise ValidationError({"travellers": [_("Choose travellers from the list.")]}) from None
-    found = {
-        m.pk: m
-        for m in Membership.objects.filter(
-            organisation_id=actor.organisation_id, pk__in=ids
-        ).select_related("user")
-        if m.is_active
-    }
+    found = active_members(actor, ids)
     if set(ids) - set(found):
         raise ValidationError(
             {"travellers": [_("Someone in the list is not a member of this organisation.")]}
