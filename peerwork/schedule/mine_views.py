@@ -24,7 +24,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -70,14 +69,6 @@ def _member(request: HttpRequest) -> Membership:
 
 def _today(member: Membership) -> dt.date:
     return timezone.localdate(timezone.now(), conflicts.zone_of(member.organisation))
-
-
-def days_text(weekdays: Any) -> str:
-    """Days in words as ``services.describe`` writes them: "Mon–Fri", "Tue, Thu"."""
-    days = sorted(int(day) for day in weekdays)
-    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return f"{WEEKDAYS_ABBR[days[0]]}–{WEEKDAYS_ABBR[days[-1]]}"
-    return ", ".join(str(WEEKDAYS_ABBR[day]) for day in days)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -176,7 +167,7 @@ def proposal_texts(found: list[needs.Proposal]) -> list[str]:
     """The proposals in the person's words: "You can be at work from 10:45 on Mon–Fri"."""
     texts = []
     for proposal in found:
-        days = days_text(proposal.weekdays)
+        days = services.days_text(proposal.weekdays)
         if proposal.starts is not None:
             texts.append(
                 _("You can be at work from %(time)s on %(days)s.")
@@ -220,11 +211,11 @@ class NoteView:
 
     @property
     def days(self) -> str:
-        return days_text(self.details.get("days") or [])
+        return services.days_text(self.details.get("days") or [])
 
     @property
     def take_home(self) -> str:
-        return days_text(self.details.get("take_home_days") or [])
+        return services.days_text(self.details.get("take_home_days") or [])
 
     @property
     def weekday(self) -> str:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from peerwork.core import audit
@@ -435,17 +436,19 @@ def _audit_adjustment(actor: Membership, action: str, row: Adjustment) -> None:
     )
 
 
+def days_text(weekdays: Iterable[int | str]) -> str:
+    """Days in words: "Mon–Fri" for a run of three or more, else "Tue, Thu"."""
+    days = sorted(int(day) for day in weekdays)
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"{WEEKDAYS_ABBR[days[0]]}–{WEEKDAYS_ABBR[days[-1]]}"
+    return ", ".join(str(WEEKDAYS_ABBR[day]) for day in days)
+
+
 def describe(terms: AdjustmentTerms | Adjustment) -> str:
     """The hours in words, as a manager sees them: "starts 10:45 Mon–Fri"."""
     if isinstance(terms, Adjustment):
         terms = terms_of(terms)
-    from django.utils.dates import WEEKDAYS_ABBR
-
-    days = sorted(terms.weekdays)
-    if days and days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
-        day_text = f"{WEEKDAYS_ABBR[days[0]]}–{WEEKDAYS_ABBR[days[-1]]}"
-    else:
-        day_text = ", ".join(str(WEEKDAYS_ABBR[d]) for d in days)
+    day_text = days_text(terms.weekdays)
     parts = []
     if terms.starts:
         parts.append(_("starts %(time)s") % {"time": terms.starts.strftime("%H:%M")})
