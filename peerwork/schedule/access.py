@@ -79,10 +79,14 @@ def meeting_for_member(
         ),
         meeting_id,
     )
-    attends = Attendee.objects.filter(
-        organisation_id=member.organisation_id, meeting=meeting, member=member
-    ).exists()
-    if not (sees_schedule(member) or (member.is_active and attends)):
+    # Working members see the schedule; anyone else only a meeting they attend (asked
+    # only then, so the common case costs no query).
+    if not sees_schedule(member) and not (
+        member.is_active
+        and Attendee.objects.filter(
+            organisation_id=member.organisation_id, meeting=meeting, member=member
+        ).exists()
+    ):
         raise Http404
     if action != Action.READ and not may_plan(member, meeting):
         raise PermissionDenied
@@ -105,10 +109,12 @@ def trip_for_member(member: Membership, trip_id: object, action: str = Action.RE
         ),
         trip_id,
     )
-    travels = Traveller.objects.filter(
-        organisation_id=member.organisation_id, trip=trip, member=member
-    ).exists()
-    if not (sees_schedule(member) or (member.is_active and travels)):
+    if not sees_schedule(member) and not (
+        member.is_active
+        and Traveller.objects.filter(
+            organisation_id=member.organisation_id, trip=trip, member=member
+        ).exists()
+    ):
         raise Http404
     if action != Action.READ and not may_plan_trip(member, trip):
         raise PermissionDenied
