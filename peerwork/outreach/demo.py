@@ -251,6 +251,10 @@ def _seed_on_call(demo: DemoContext, spec: DemoOutreach, now: dt.datetime) -> No
     evening = local.date() - dt.timedelta(days=1 if local.hour < 8 else 0)
     starts_at = dt.datetime.combine(evening, dt.time(16, 0), tzinfo=zone)
     ends_at = dt.datetime.combine(evening + dt.timedelta(days=1), dt.time(8, 0), tzinfo=zone)
+    if ends_at - now < dt.timedelta(hours=8):
+        # Seeded in the small hours: the turn runs on through the coming night too, so a
+        # demo started now has someone on call for its whole evening.
+        ends_at += dt.timedelta(days=1)
     if starts_at > now:
         # Seeded before 16:00: the turn starts now, so the overdue shift's chain has it.
         starts_at = now

@@ -345,7 +345,7 @@ def seed_availability(demo: DemoContext) -> None:
             membership=amina, kind=Unavailability.Kind.APPOINTMENT, starts_at__gt=now
         )
         if not upcoming.exists():
-            today = timezone.localdate(now)
+            today = timezone.localdate(now, zone)
             next_tuesday = today + dt.timedelta(days=7 - today.weekday() + 1)
             starts_at = dt.datetime.combine(next_tuesday, dt.time(14, 0), tzinfo=zone)
             add_unavailability(

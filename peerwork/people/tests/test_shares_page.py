@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -55,7 +56,10 @@ def test_the_form_offers_categories_audiences_and_colleagues_but_not_oneself(sto
     assert f'<option value="{story.grace.pk}">Grace Njeri</option>' in html
     assert f'value="{story.amina.pk}"' not in html
     assert f'value="{story.taras.pk}"' not in html  # Riverside
-    default_end = timezone.localdate(timezone.now() + dt.timedelta(days=183))
+    # The page dates in the organisation's zone (Harbourside: Nairobi).
+    default_end = timezone.localdate(
+        timezone.now() + dt.timedelta(days=183), zoneinfo.ZoneInfo("Africa/Nairobi")
+    )
     assert f"{default_end.day} {default_end:%B %Y}" in html and "six months from today" in html
 
 

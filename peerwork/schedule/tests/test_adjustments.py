@@ -11,6 +11,7 @@ adjustment's id only.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -97,7 +98,9 @@ def test_agreed_by_the_other_side_it_is_agreed_and_the_person_is_told(story: Any
         row = agree(story.ravi, propose(story))
         assert row.state == Adjustment.State.AGREED
         assert row.agreed_by_id == story.ravi.pk
-        assert row.agreed_on == timezone.localdate()
+        assert row.agreed_on == timezone.localdate(
+            timezone.now(), zoneinfo.ZoneInfo("Africa/Nairobi")
+        )
         assert messages(story.amina, kinds.ADJUSTMENT_AGREED.kind) == [{"adjustment": str(row.pk)}]
 
 

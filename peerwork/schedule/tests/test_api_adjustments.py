@@ -5,6 +5,7 @@ HR only; hours and dates in every answer, never why (§2.4.1)."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -71,7 +72,9 @@ def test_it_is_agreed_by_the_line_manager_and_then_applies(story):
     assert body["state"] == "agreed"
     assert body["waiting_for"] is None
     assert body["agreed_by"] == {"id": str(story.ravi.pk), "name": story.ravi.name}
-    assert body["agreed_on"] == str(timezone.localdate())
+    assert body["agreed_on"] == str(
+        timezone.localdate(timezone.now(), zoneinfo.ZoneInfo("Africa/Nairobi"))
+    )
     assert body["manager_agreed_at"] is not None
     assert body["version"] == proposed["version"] + 1
 

@@ -141,7 +141,11 @@ def test_creating_a_meeting_works_out_its_conflicts(story: Any) -> None:
         }
         assert of(rows, story.joseph) == {}
         meeting.refresh_from_db()
-        assert meeting.conflicts_until == timezone.localdate() + conflicts.HORIZON
+        assert (
+            meeting.conflicts_until
+            == timezone.localdate(timezone.now(), zoneinfo.ZoneInfo("Africa/Nairobi"))
+            + conflicts.HORIZON
+        )
 
 
 def test_editing_a_meeting_works_it_out_again(story: Any) -> None:
