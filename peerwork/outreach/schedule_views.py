@@ -107,9 +107,13 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def on_day(shifts: QuerySet[Shift], day: dt.date) -> QuerySet[Shift]:
-    """Shifts that overlap the day (an evening shift returning after midnight included)."""
+    """Shifts that overlap the day (an evening shift returning after midnight included),
+    and any that started before it and still need attention: a worker overdue since last
+    night is on today's schedule."""
     start, end = day_bounds(day)
-    return shifts.filter(planned_start__lt=end, planned_return__gt=start)
+    return shifts.filter(
+        Q(planned_return__gt=start) | Q(state__in=ATTENTION), planned_start__lt=end
+    )
 
 
 # --- pages -----------------------------------------------------------------------------
