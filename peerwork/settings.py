@@ -206,6 +206,8 @@ INSTALLED_APPS = [
     "peerwork.people",
     "peerwork.outreach",
     "peerwork.schedule",
+    "peerwork.selfcare",
+    "peerwork.support",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("peerwork.people.urls")),
     path("", include("peerwork.outreach.urls")),
     path("", include("peerwork.schedule.urls")),
+    path("selfcare/", include("peerwork.selfcare.urls")),
+    path("support/", include("peerwork.support.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -1,0 +1,1 @@
+"""circles (issue 7): filled in by its area."""

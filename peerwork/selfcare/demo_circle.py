@@ -1,0 +1,1 @@
+"""The circle part of the demo story (issue 7; shared/DEMO.md)."""

@@ -1,0 +1,1 @@
+"""The programme part of the demo story (issue 7; shared/DEMO.md)."""

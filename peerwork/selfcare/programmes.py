@@ -1,0 +1,1 @@
+"""programmes (issue 7): filled in by its area."""

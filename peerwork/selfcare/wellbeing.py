@@ -1,0 +1,1 @@
+"""wellbeing (issue 7): filled in by its area."""

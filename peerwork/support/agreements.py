@@ -1,0 +1,1 @@
+"""agreements (issue 7): filled in by its area."""

@@ -1,0 +1,1 @@
+"""The mentoring part of the demo story (issue 7; shared/DEMO.md)."""

@@ -1,0 +1,1 @@
+"""groups (issue 7): filled in by its area."""

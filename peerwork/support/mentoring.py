@@ -1,0 +1,1 @@
+"""mentoring (issue 7): filled in by its area."""

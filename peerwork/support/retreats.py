@@ -1,0 +1,1 @@
+"""retreats (issue 7): filled in by its area."""
