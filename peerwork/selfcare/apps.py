@@ -10,6 +10,6 @@ class SelfcareConfig(AppConfig):
 
     def ready(self) -> None:
         # Each area registers its messages and its reminders for the deadline loop.
-        from . import circles, personal_data, programmes, wellbeing  # noqa: F401
+        from . import circles, personal_data, programmes, pulse, wellbeing  # noqa: F401
 
         personal_data.register()

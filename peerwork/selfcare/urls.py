@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("peerwork.selfcare.urls_wellbeing")),
     path("", include("peerwork.selfcare.urls_circle")),
     path("", include("peerwork.selfcare.urls_programme")),
+    path("", include("peerwork.selfcare.urls_pulse")),
 ]

@@ -1,0 +1,1 @@
+"""pulse (issue 7): filled in by its area."""
