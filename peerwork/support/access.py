@@ -185,9 +185,7 @@ def confirmations_visible_to(
     """The yes/no answers about ``person`` that ``member`` may see (§4.2): all of them for
     the person; for their line manager or the supporter who gave them, those of pairs whose
     agreement carries the person's consent now. Withdrawing consent hides them again."""
-    rows = SupportConfirmation.objects.filter(
-        organisation_id=person.organisation_id, person=person
-    )
+    rows = SupportConfirmation.objects.filter(organisation_id=person.organisation_id, person=person)
     if not member.is_active or member.organisation_id != person.organisation_id:
         return rows.none()
     if member.pk == person.pk:

@@ -1,0 +1,1 @@
+"""Another organisation's groups records for the organisation isolation test (peerwork.core.isolation)."""
