@@ -1,5 +1,54 @@
-"""The programme pages of selfcare (issue 7)."""
+"""The self-control programme pages (issue 7 item 2; App. 8): my programmes, one per App. 8
+step, the overview with the quick log, and opening a programme to my peer mentor."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import programme_views as views
+
+urlpatterns = [
+    path("programmes/", views.programmes_page, name="programmes"),
+    path("programmes/new/", views.programme_new, name="programme_new"),
+    path("programmes/opened/", views.programmes_opened, name="programmes_opened"),
+    path("programmes/<uuid:programme_id>/", views.programme_page, name="programme"),
+    path(
+        "programmes/<uuid:programme_id>/commitment/",
+        views.programme_commitment,
+        name="programme_commitment",
+    ),
+    path("programmes/<uuid:programme_id>/target/", views.programme_target, name="programme_target"),
+    path(
+        "programmes/<uuid:programme_id>/baseline/",
+        views.programme_baseline,
+        name="programme_baseline",
+    ),
+    path("programmes/<uuid:programme_id>/goal/", views.programme_goal, name="programme_goal"),
+    path(
+        "programmes/<uuid:programme_id>/strategies/",
+        views.programme_strategies,
+        name="programme_strategies",
+    ),
+    path("programmes/<uuid:programme_id>/log/", views.programme_log, name="programme_log"),
+    path(
+        "programmes/<uuid:programme_id>/progress/",
+        views.programme_progress,
+        name="programme_progress",
+    ),
+    path(
+        "programmes/<uuid:programme_id>/revisions/",
+        views.programme_revisions,
+        name="programme_revisions",
+    ),
+    path(
+        "programmes/<uuid:programme_id>/records/<uuid:entry_id>/remove/",
+        views.programme_entry_remove,
+        name="programme_entry_remove",
+    ),
+    path("programmes/<uuid:programme_id>/end/", views.programme_end, name="programme_end"),
+    path("programmes/<uuid:programme_id>/delete/", views.programme_delete, name="programme_delete"),
+    path("programmes/<uuid:programme_id>/open/", views.programme_open, name="programme_open"),
+    path(
+        "programme-openings/<uuid:opening_id>/close/",
+        views.programme_opening_close,
+        name="programme_opening_close",
+    ),
+]
