@@ -33,6 +33,7 @@ from django_scopes import scope
 
 from peerwork.core.models import Membership
 from peerwork.schedule.services import local_today
+from peerwork.selfcare import programmes
 from peerwork.selfcare.models import (
     CircleSuggestion,
     Opening,
@@ -181,27 +182,22 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
             CircleSuggestion.Ring.PREVENTION,
             earlier + dt.timedelta(days=1),
         )
-        programme = SelfControlProgramme(
-            organisation_id=org.pk, owner=amina, started_on=today - dt.timedelta(days=10)
+        programme = programmes.start_programme(
+            actor=amina,
+            benefits="Money for my daughter's school",
+            told=["Samuel"],
+            target=WORDS["programme"],
+            now=now,
         )
-        programme.content = json.dumps(
-            {
-                "commitment": {"benefits": "Money for my daughter's school", "told": ["Samuel"]},
-                "target": WORDS["programme"],
-            }
-        )
-        programme.save()
-        entry = SelfControlEntry(
-            organisation_id=org.pk,
+        entry = programmes.record_entry(
+            actor=amina,
             programme=programme,
-            owner=amina,
-            day=today - dt.timedelta(days=3),
             phase=SelfControlEntry.Phase.BASELINE,
+            day=today - dt.timedelta(days=3),
+            count=2,
+            antecedent=WORDS["entry"],
+            now=now,
         )
-        entry.content = json.dumps(
-            {"count": 2, "antecedent": WORDS["entry"], "behaviour": "", "consequence": ""}
-        )
-        entry.save()
         plan = RelapsePlan(organisation_id=org.pk, owner=amina, updated_at=now)
         plan.content = json.dumps({"cravings": WORDS["plan"], "support": "Samuel, Farah"})
         plan.save()
@@ -235,27 +231,26 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
     )
 
 
-def open_to_samuel(story: Any, s: Situation, *, days: int = 7) -> list[Opening]:
-    """``mentor-opened``: Amina opens her circle and programme to Samuel for a week."""
+def _open_both(story: Any, s: Situation, *, at: dt.datetime, until: dt.datetime) -> list[Opening]:
+    """Amina opens her circle and her programme to Samuel at ``at`` until ``until``."""
     with scope(organisation=story.harbourside.pk):
         made = [
-            _open(
-                story.amina,
-                story.samuel,
-                circle=s.circle,
-                opened_at=s.now,
-                expires_at=s.now + dt.timedelta(days=days),
-            ),
-            _open(
-                story.amina,
-                story.samuel,
+            _open(story.amina, story.samuel, circle=s.circle, opened_at=at, expires_at=until),
+            programmes.open_programme(
+                actor=story.amina,
                 programme=s.programme,
-                opened_at=s.now,
-                expires_at=s.now + dt.timedelta(days=days),
+                grantee=story.samuel,
+                expires_at=until,
+                now=at,
             ),
         ]
     s.openings.extend(made)
     return made
+
+
+def open_to_samuel(story: Any, s: Situation) -> list[Opening]:
+    """``mentor-opened``: Amina opens her circle and programme to Samuel for a week."""
+    return _open_both(story, s, at=s.now, until=s.now + dt.timedelta(days=7))
 
 
 def open_to_ravi(story: Any, s: Situation) -> Opening:
@@ -281,29 +276,19 @@ def open_to_ravi(story: Any, s: Situation) -> Opening:
 
 def let_openings_expire(story: Any, s: Situation) -> list[Opening]:
     """``opening-expired``: both were opened to Samuel for a week, which ended yesterday."""
-    opened = s.now - dt.timedelta(days=8)
-    with scope(organisation=story.harbourside.pk):
-        made = [
-            _open(
-                story.amina,
-                story.samuel,
-                opened_at=opened,
-                expires_at=s.now - dt.timedelta(days=1),
-                **record,  # type: ignore[arg-type]
-            )
-            for record in ({"circle": s.circle}, {"programme": s.programme})
-        ]
-    s.openings.extend(made)
-    return made
+    return _open_both(story, s, at=s.now - dt.timedelta(days=8), until=s.now - dt.timedelta(days=1))
 
 
 def close_openings(story: Any, s: Situation) -> list[Opening]:
     """``opening-closed``: both were opened to Samuel for a week; Amina closed them today."""
-    made = open_to_samuel(story, s)
+    made = _open_both(
+        story, s, at=s.now - dt.timedelta(hours=2), until=s.now + dt.timedelta(days=7)
+    )
     with scope(organisation=story.harbourside.pk):
-        for opening in made:
-            opening.closed_at = s.now
-            opening.save(update_fields=["closed_at"])
+        circle_opening, programme_opening = made
+        circle_opening.closed_at = s.now
+        circle_opening.save(update_fields=["closed_at"])
+        programmes.close_opening(actor=story.amina, opening=programme_opening, now=s.now)
     return made
 
 

@@ -16,6 +16,9 @@ disagreement.
 What each action means per column:
 
 - circle, programme: the record's gate with the action; exported in the owner's export.
+  The programme's services answer too: ``programmes_of`` and ``opened_to`` (list),
+  ``read_programme`` and ``read_entries`` after the gate (read), ``save_target`` (change)
+  and ``delete_programme`` (delete), which check the owner themselves.
 - suggestion: the gate of the suggestion the row asks of (the actor's own when they made
   one, else Samuel's); change is deciding it for the owner and making one for anyone else
   (``suggest_on_circle_for_member``). Nobody deletes a suggestion; the gate has no say in
@@ -38,14 +41,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from peerwork.core import access_matrix
 from peerwork.core.access import Action
 from peerwork.core.models import Membership
 from peerwork.people.export import build_export
-from peerwork.selfcare import access
-from peerwork.selfcare.models import PulseAnswer
+from peerwork.selfcare import access, programmes
+from peerwork.selfcare.models import PulseAnswer, SelfControlProgramme
 from peerwork.selfcare.tests.situation import ARRANGE, WORDS, Situation, arrange_row
 
 MATRIX = access_matrix.load()
@@ -146,10 +149,61 @@ def export(
     return all(found)
 
 
+def fresh(model: type[Any], pk: object) -> Any:
+    """The record as it is now, whoever's scope the actor acts in."""
+    with scopes_disabled():
+        return model.objects.select_related("owner__organisation").get(pk=pk)
+
+
+def _programme(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    if action == Action.LIST:
+        mine = {p.pk for p in programmes.programmes_of(member)}
+        opened = {o.programme_id for o in programmes.opened_to(member)}
+        return {"programmes_of, opened_to": s.programme.pk in mine | opened}
+    if action == Action.READ:
+
+        def read() -> None:
+            found = access.programme_for_member(member, s.programme.pk)
+            assert (
+                programmes.read_programme(actor=member, programme=found).target
+                == (WORDS["programme"])
+            )
+            records = programmes.read_entries(actor=member, programme=found)
+            assert [r.antecedent for r in records] == [WORDS["entry"]]
+
+        return {"read_programme": opens(read)}
+    if action == Action.CHANGE:
+        return {
+            "save_target": opens(
+                lambda: programmes.save_target(
+                    actor=member,
+                    programme=fresh(SelfControlProgramme, s.programme.pk),
+                    version=None,
+                    target="Spending less on the way home",
+                )
+            )
+        }
+    if action == Action.DELETE:
+        return {
+            "delete_programme": opens(
+                lambda: programmes.delete_programme(
+                    actor=member,
+                    programme=fresh(SelfControlProgramme, s.programme.pk),
+                    version=None,
+                )
+            )
+        }
+    return {}
+
+
 def service(
     member: Membership | None, s: Situation, story: Any, column: str, action: Action
 ) -> dict[str, Answer]:
-    """Every area service that answers the cell, by name (added as the services land)."""
+    """Every area service that answers the cell, by name."""
+    if member is None or action == Action.EXPORT:
+        return {}
+    if column == "programme":
+        return _programme(member, s, action)
     return {}
 
 
