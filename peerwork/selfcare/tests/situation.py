@@ -1,21 +1,25 @@
 """The self-care situation in the shared story (the [record: selfcare] section of the access
-matrix), for every self-care test to build on.
+matrix), for every self-care test to build on. Everything is made through the area
+services (``circles``, ``programmes``, ``wellbeing``, ``pulse``), as a person would.
 
-At Harbourside (Africa/Nairobi) Amina keeps a risk circle (App. 3) with two areas. Some
-weeks ago she opened it to Samuel, her peer mentor, for a week, and he suggested a
-prevention strategy for one area; that opening has long expired and she has not decided
-the suggestion yet. She keeps a self-control programme (App. 8) with a baseline record, a
-personal plan (§3.9), a goal for this week and a burnout self-check she chose to keep.
-This week Amina and four colleagues of team Outreach (Olena, Joseph, Samuel and Taslima)
-answered the stress pulse (§3.9): five answers, the least a team's week is shown with.
+At Harbourside (Africa/Nairobi) Amina keeps a risk circle (App. 3) with two areas, drawn
+six weeks ago. A month ago she opened it to Samuel, her peer mentor, for a week, and the
+next day he suggested a prevention strategy for one area; that opening has long expired
+and she has not decided the suggestion yet. She keeps a self-control programme (App. 8)
+with a baseline record, a personal plan (§3.9), a goal for this week and a burnout
+self-check she chose to keep. Last week (a finished week, the only kind anyone is shown)
+Amina and four colleagues of team Outreach (Olena, Joseph, Samuel and Taslima) answered
+the stress pulse (§3.9): five answers, the least a team's week is shown with. This week
+nobody has answered yet.
 
 The extra situations of the section (``arrange_row`` by the row's key):
 
 - ``mentor-opened``: her circle and her programme are open to Samuel for a week;
 - ``manager-opened``: her circle is open to Ravi for a week, and he has suggested a
   management strategy on it;
-- ``opening-expired``: both were opened to Samuel and expired yesterday;
-- ``opening-closed``: both were opened to Samuel for a week and she closed them today.
+- ``opening-expired``: both were opened to Samuel for a week that ended yesterday;
+- ``opening-closed``: both were opened to Samuel for a week two hours ago, and she closed
+  them now.
 
 Each private record carries words found nowhere else (``WORDS``), so a test can tell
 whether an export or an answer holds it.
@@ -24,7 +28,6 @@ whether an export or an answer holds it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,15 +36,12 @@ from django_scopes import scope
 
 from peerwork.core.models import Membership
 from peerwork.schedule.services import local_today
-from peerwork.selfcare import programmes
+from peerwork.selfcare import circles, programmes, pulse, wellbeing
 from peerwork.selfcare.models import (
     CircleSuggestion,
     Opening,
-    PulseAnswer,
-    PulseReceipt,
     RelapsePlan,
     RiskCircle,
-    RiskCircleVersion,
     SelfCheck,
     SelfControlEntry,
     SelfControlProgramme,
@@ -59,16 +59,15 @@ WORDS = {
     "goal": "Leave the drop-in for the Friday lunch break",
     "self-check": "Snapping at clients by the afternoon",
 }
-AREA = "a1b2c3"  # the random key of the area the suggestions are for
+AREA = "a1b2c3d4"  # the random key of the area the suggestions are for
 PULSE_LEVELS = (2, 3, 3, 4, 5)
-EXTRAS = ("mentor-opened", "manager-opened", "opening-expired", "opening-closed")
 
 
 @dataclass
 class Situation:
     now: dt.datetime
     today: dt.date  # in Harbourside's own zone
-    week_of: dt.date  # this week's Monday, where Harbourside works
+    week_of: dt.date  # the Monday of last week, the finished week the pulse was answered
     circle: RiskCircle
     suggestion: CircleSuggestion
     programme: SelfControlProgramme
@@ -90,64 +89,25 @@ class Situation:
         return self.suggestion
 
 
-def circle_content() -> dict[str, Any]:
-    return {
-        "areas": [
-            {
-                "key": AREA,
-                "name": WORDS["circle"],
-                "rating": 8,
-                "prevention": "Buy in daylight",
-                "management": "Call the lawyer on the outreach card",
-            },
-            {
-                "key": "d4e5f6",
-                "name": "Needle-stick injury",
-                "rating": 4,
-                "prevention": "Sharps bin in the bag",
-                "management": "PEP at the clinic within hours",
-            },
-        ]
-    }
-
-
-def _open(
-    owner: Membership,
-    grantee: Membership,
-    *,
-    opened_at: dt.datetime,
-    expires_at: dt.datetime,
-    closed_at: dt.datetime | None = None,
-    circle: RiskCircle | None = None,
-    programme: SelfControlProgramme | None = None,
-) -> Opening:
-    return Opening.objects.create(
-        organisation_id=owner.organisation_id,
-        owner=owner,
-        grantee=grantee,
-        circle=circle,
-        programme=programme,
-        opened_at=opened_at,
-        expires_at=expires_at,
-        closed_at=closed_at,
-    )
-
-
-def _suggest(
-    circle: RiskCircle, author: Membership, text: str, ring: str, made_at: dt.datetime
-) -> CircleSuggestion:
-    suggestion = CircleSuggestion(
-        organisation_id=circle.organisation_id,
-        circle=circle,
-        owner=circle.owner,
-        author=author,
-        area=AREA,
-        ring=ring,
-        made_at=made_at,
-    )
-    suggestion.text = text
-    suggestion.save()
-    return suggestion
+def circle_areas() -> list[dict[str, Any]]:
+    return [
+        {
+            "key": AREA,
+            "name": WORDS["circle"],
+            "rating": 8,
+            "likelihood": 4,
+            "consequence": 5,
+            "prevention": "Buy in daylight",
+            "management": "Call the lawyer on the outreach card",
+        },
+        {
+            "key": "d4e5f6a7",
+            "name": "Needle-stick injury",
+            "rating": 4,
+            "prevention": "Sharps bin in the bag",
+            "management": "PEP at the clinic within hours",
+        },
+    ]
 
 
 def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
@@ -156,31 +116,18 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
     amina = story.amina
     with scope(organisation=org.pk):
         today = local_today(amina, now)
-        week_of = today - dt.timedelta(days=today.weekday())
-        circle = RiskCircle(organisation_id=org.pk, owner=amina, created_at=now, saved_at=now)
-        circle.content = json.dumps(circle_content())
-        circle.review_due_on = today + dt.timedelta(days=365)
-        circle.save()
-        version = RiskCircleVersion(
-            organisation_id=org.pk, circle=circle, owner=amina, number=1, saved_at=now
+        circle = circles.save_circle(
+            actor=amina, areas=circle_areas(), version=None, now=now - dt.timedelta(days=42)
         )
-        version.content = json.dumps(circle_content())
-        version.save()
-        # Some weeks ago she opened it to Samuel for a week; he suggested then.
         earlier = now - dt.timedelta(days=30)
-        _open(
-            amina,
-            story.samuel,
+        circles.open_circle(actor=amina, circle=circle, grantee=story.samuel, days=7, now=earlier)
+        suggestion = circles.suggest(
+            actor=story.samuel,
             circle=circle,
-            opened_at=earlier,
-            expires_at=earlier + dt.timedelta(days=7),
-        )
-        suggestion = _suggest(
-            circle,
-            story.samuel,
-            WORDS["suggestion"],
-            CircleSuggestion.Ring.PREVENTION,
-            earlier + dt.timedelta(days=1),
+            area=AREA,
+            ring=CircleSuggestion.Ring.PREVENTION,
+            text=WORDS["suggestion"],
+            now=earlier + dt.timedelta(days=1),
         )
         programme = programmes.start_programme(
             actor=amina,
@@ -198,23 +145,35 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
             antecedent=WORDS["entry"],
             now=now,
         )
-        plan = RelapsePlan(organisation_id=org.pk, owner=amina, updated_at=now)
-        plan.content = json.dumps({"cravings": WORDS["plan"], "support": "Samuel, Farah"})
-        plan.save()
-        goal = WeeklyGoal(organisation_id=org.pk, owner=amina, week_of=week_of, made_at=now)
-        goal.text = WORDS["goal"]
-        goal.save()
-        check = SelfCheck(
-            organisation_id=org.pk, owner=amina, kind=SelfCheck.Kind.BURNOUT, made_at=now
+        plan = wellbeing.save_plan(
+            actor=amina,
+            content={
+                "cravings": ["walk", "talk"],
+                "own_cravings": [WORDS["plan"]],
+                "situations": [
+                    {
+                        "situation": "A friend offers on the way home",
+                        "response": "Say I am on my way to collect my daughter",
+                        "refusal": "Not today, thank you",
+                    }
+                ],
+                "factors": {"finances": "The savings group at the drop-in"},
+                "supporters": [{"name": "Samuel", "contact": "Phone, any time after six"}],
+            },
+            now=now,
         )
-        check.content = json.dumps({"signs": ["tired"], "note": WORDS["self-check"]})
-        check.save()
+        goal = wellbeing.add_goal(actor=amina, text=WORDS["goal"], now=now)
+        check = wellbeing.keep_selfcheck(
+            actor=amina,
+            kind=SelfCheck.Kind.BURNOUT,
+            content={"signs": ["tired", "frustrated"], "note": WORDS["self-check"]},
+            now=now,
+        )
         answered = [amina, story.olena, story.joseph, story.samuel, story.taslima]
+        last_week = now - dt.timedelta(days=7)
         for member, level in zip(answered, PULSE_LEVELS, strict=True):
-            PulseReceipt.objects.create(organisation_id=org.pk, member=member, week_of=week_of)
-            PulseAnswer.objects.create(
-                organisation_id=org.pk, team=story.team, week_of=week_of, level=level
-            )
+            pulse.answer(actor=member, level=level, now=last_week)
+        week_of = pulse.this_week(amina, last_week)
     return Situation(
         now=now,
         today=today,
@@ -231,16 +190,21 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
     )
 
 
-def _open_both(story: Any, s: Situation, *, at: dt.datetime, until: dt.datetime) -> list[Opening]:
-    """Amina opens her circle and her programme to Samuel at ``at`` until ``until``."""
+def _open_circle(story: Any, s: Situation, grantee: Membership, *, at: dt.datetime) -> Opening:
+    """Amina opens her circle to ``grantee`` at ``at`` for a week."""
+    return circles.open_circle(actor=story.amina, circle=s.circle, grantee=grantee, days=7, now=at)
+
+
+def _open_both(story: Any, s: Situation, *, at: dt.datetime) -> list[Opening]:
+    """Amina opens her circle and her programme to Samuel at ``at`` for a week."""
     with scope(organisation=story.harbourside.pk):
         made = [
-            _open(story.amina, story.samuel, circle=s.circle, opened_at=at, expires_at=until),
+            _open_circle(story, s, story.samuel, at=at),
             programmes.open_programme(
                 actor=story.amina,
                 programme=s.programme,
                 grantee=story.samuel,
-                expires_at=until,
+                expires_at=at + dt.timedelta(days=7),
                 now=at,
             ),
         ]
@@ -250,44 +214,37 @@ def _open_both(story: Any, s: Situation, *, at: dt.datetime, until: dt.datetime)
 
 def open_to_samuel(story: Any, s: Situation) -> list[Opening]:
     """``mentor-opened``: Amina opens her circle and programme to Samuel for a week."""
-    return _open_both(story, s, at=s.now, until=s.now + dt.timedelta(days=7))
+    return _open_both(story, s, at=s.now)
 
 
 def open_to_ravi(story: Any, s: Situation) -> Opening:
     """``manager-opened``: Amina opens her circle to Ravi for a week; he suggests."""
     with scope(organisation=story.harbourside.pk):
-        opening = _open(
-            story.amina,
-            story.ravi,
+        opening = _open_circle(story, s, story.ravi, at=s.now)
+        s.suggestions_by[story.ravi.pk] = circles.suggest(
+            actor=story.ravi,
             circle=s.circle,
-            opened_at=s.now,
-            expires_at=s.now + dt.timedelta(days=7),
-        )
-        s.suggestions_by[story.ravi.pk] = _suggest(
-            s.circle,
-            story.ravi,
-            WORDS["manager-suggestion"],
-            CircleSuggestion.Ring.MANAGEMENT,
-            s.now,
+            area=AREA,
+            ring=CircleSuggestion.Ring.MANAGEMENT,
+            text=WORDS["manager-suggestion"],
+            now=s.now,
         )
     s.openings.append(opening)
     return opening
 
 
 def let_openings_expire(story: Any, s: Situation) -> list[Opening]:
-    """``opening-expired``: both were opened to Samuel for a week, which ended yesterday."""
-    return _open_both(story, s, at=s.now - dt.timedelta(days=8), until=s.now - dt.timedelta(days=1))
+    """``opening-expired``: both were opened to Samuel for a week that ended yesterday."""
+    return _open_both(story, s, at=s.now - dt.timedelta(days=8))
 
 
 def close_openings(story: Any, s: Situation) -> list[Opening]:
-    """``opening-closed``: both were opened to Samuel for a week; Amina closed them today."""
-    made = _open_both(
-        story, s, at=s.now - dt.timedelta(hours=2), until=s.now + dt.timedelta(days=7)
-    )
+    """``opening-closed``: both were opened to Samuel for a week two hours ago; Amina
+    closed them now."""
+    made = _open_both(story, s, at=s.now - dt.timedelta(hours=2))
+    circle_opening, programme_opening = made
     with scope(organisation=story.harbourside.pk):
-        circle_opening, programme_opening = made
-        circle_opening.closed_at = s.now
-        circle_opening.save(update_fields=["closed_at"])
+        circles.close_opening(actor=story.amina, opening=circle_opening, now=s.now)
         programmes.close_opening(actor=story.amina, opening=programme_opening, now=s.now)
     return made
 
