@@ -18,20 +18,21 @@ items 7 and 8; guide §3.8, §3.9, §4.10, App. 3, App. 8, App. 11):
   twice; kept while they work here. The answers themselves (``PulseAnswer``) name nobody
   and are not personal data.
 
-A sealed record's content is JSON written by the area's module (circles, programmes,
-wellbeing); the export opens it with readable labels and shows any key it does not know by
-its own name, so nothing the person wrote is left out.
+A sealed record's content is JSON written by the area's module (its schema is in the
+docstrings of ``circles``, ``programmes`` and ``wellbeing``); the export opens it through
+that module's own reader and shows it with readable labels, codes from the fixed lists in
+their words. Content sealed under a key that was erased shows as empty (None).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from django.db import models
 from django.utils import timezone
-from django.utils.text import capfirst, format_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,6 +49,7 @@ from peerwork.people.personal_data import (
     register_personal_data,
 )
 
+from . import circles, programmes, wellbeing
 from .models import (
     CircleSuggestion,
     Opening,
@@ -62,10 +64,11 @@ from .models import (
     WeeklyGoal,
 )
 
+SAMPLE_AREA = "5a3b1e00"
 SAMPLE_CIRCLE = {
     "areas": [
         {
-            "key": "a1",
+            "key": SAMPLE_AREA,
             "name": "Arrest when buying",
             "rating": 7,
             "prevention": "Buy with a friend",
@@ -76,92 +79,6 @@ SAMPLE_CIRCLE = {
 
 
 # --- opening sealed content ----------------------------------------------------------------
-
-
-def _labels() -> dict[str, str]:
-    """Readable names of the keys the self-care modules write into sealed content; a key
-    not here reads as itself."""
-    return {
-        # risk circle (App. 3)
-        "areas": _("Risk areas"),
-        "area": _("Risk area"),
-        "name": _("Name"),
-        "title": _("Title"),
-        "suggested_from": _("Suggested from"),
-        "rating": _("Rating (1–10)"),
-        "likelihood": _("How likely"),
-        "consequence": _("How serious"),
-        "prevention": _("Preventing the risk"),
-        "management": _("Managing it if it happens"),
-        "notes": _("Notes"),
-        "change": _("What changed"),
-        # self-control programme (App. 8)
-        "commitment": _("Commitment"),
-        "benefits": _("Benefits"),
-        "told": _("Who I told"),
-        "obstacles": _("Plan for obstacles"),
-        "target": _("Target behaviour"),
-        "target_behaviour": _("Target behaviour"),
-        "goal": _("Goal"),
-        "goal_by": _("Goal by"),
-        "unit": _("Measured in"),
-        "strategies": _("Strategies"),
-        "environmental": _("Environmental"),
-        "behavioural": _("Behavioural"),
-        "cognitive": _("Cognitive"),
-        "own": _("My own"),
-        "revisions": _("Revisions"),
-        "antecedent": _("Before (what led to it)"),
-        "behaviour": _("Behaviour"),
-        "consequences": _("After (what followed)"),
-        "amount": _("How much"),
-        "count": _("How many times"),
-        "day": _("Day"),
-        # personal plan, self-checks (§3.9, App. 11)
-        "cravings": _("Cravings"),
-        "high_risk": _("High-risk situations"),
-        "situations": _("High-risk situations"),
-        "ongoing": _("Ongoing factors"),
-        "support": _("Support people"),
-        "support_people": _("Support people"),
-        "signs": _("Signs noticed"),
-        "physical": _("Physical"),
-        "psychological": _("Psychological"),
-        "reactions": _("Reactions noticed"),
-        "note": _("Note"),
-        "text": _("Text"),
-        "when": _("When"),
-        "made_at": _("Made"),
-        "at": _("When"),
-    }
-
-
-def _humanised(key: str) -> str:
-    return str(capfirst(key.replace("_", " ")))
-
-
-def readable(value: object, labels: Mapping[str, str]) -> object:
-    """Opened JSON with each key in words; lists and nested objects alike."""
-    if isinstance(value, dict):
-        return {
-            labels.get(str(key), _humanised(str(key))): readable(item, labels)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [readable(item, labels) for item in value]
-    return plain(value)
-
-
-def opened(content: str | None) -> object:
-    """A sealed JSON value for its owner's export: ``None`` when it was erased (its key is
-    gone), the text itself when it is not JSON."""
-    if content is None:
-        return None
-    try:
-        value = json.loads(content)
-    except ValueError:
-        return str(content)
-    return readable(value, _labels())
 
 
 def _text(value: str | None) -> str | None:
@@ -204,9 +121,28 @@ def _circle_rows(member: Membership) -> models.QuerySet[RiskCircle]:
     return RiskCircle.objects.filter(organisation_id=member.organisation_id, owner=member)
 
 
+def _areas(content: str | None) -> list[Item] | None:
+    """A circle's areas in words, in the person's order (App. 3); None once erased."""
+    if content is None:
+        return None
+    likelihoods = {n: str(words) for n, words in circles.LIKELIHOODS}
+    consequences = {n: str(words) for n, words in circles.CONSEQUENCES}
+    return [
+        {
+            _("Risk area"): area.name,
+            _("Rating (1–10)"): area.rating,
+            _("How likely"): likelihoods.get(area.likelihood or 0),
+            _("How bad it would be"): consequences.get(area.consequence or 0),
+            str(CircleSuggestion.Ring.PREVENTION.label): area.prevention,
+            str(CircleSuggestion.Ring.MANAGEMENT.label): area.management,
+        }
+        for area in circles.parse_content(content)
+    ]
+
+
 def _circle_export(rows: Sequence[RiskCircle], member: Membership) -> list[Item]:
     return [
-        {label(RiskCircle, "content"): opened(row.content)}
+        {_("Risk areas"): _areas(row.content)}
         | fields(row, "created_at", "saved_at", "review_due_on", "changed_at")
         for row in rows
     ]
@@ -220,9 +156,7 @@ def _version_rows(member: Membership) -> models.QuerySet[RiskCircleVersion]:
 
 def _version_export(rows: Sequence[RiskCircleVersion], member: Membership) -> list[Item]:
     return [
-        fields(row, "number", "saved_at")
-        | {label(RiskCircleVersion, "content"): opened(row.content)}
-        for row in rows
+        fields(row, "number", "saved_at") | {_("Risk areas"): _areas(row.content)} for row in rows
     ]
 
 
@@ -247,8 +181,12 @@ def _suggestion_rows(member: Membership) -> models.QuerySet[CircleSuggestion]:
 
 
 def _suggestion_export(rows: Sequence[CircleSuggestion], member: Membership) -> list[Item]:
+    names: dict[str, str] = {}
+    for circle in RiskCircle.objects.filter(pk__in={row.circle_id for row in rows}):
+        names |= {area.key: area.name for area in circles.parse_content(circle.content)}
     return [
-        fields(row, "area", "ring")
+        {label(CircleSuggestion, "area"): names.get(row.area)}
+        | fields(row, "ring")
         | {label(CircleSuggestion, "text"): _text(row.text)}
         | fields(row, "author", "made_at", "decided_at", "accepted")
         for row in rows
@@ -262,7 +200,7 @@ def _suggestion_sample(member: Membership) -> object:
         circle=circle,
         owner=member,
         author=_colleague(member),
-        area="a1",
+        area=SAMPLE_AREA,
         ring=CircleSuggestion.Ring.PREVENTION,
     )
     suggestion.text = "Keep the lawyer's card in your phone case"
@@ -297,7 +235,7 @@ def _suggestion_made_sample(member: Membership) -> object:
         circle=circle,
         owner=circle.owner,
         author=member,
-        area="a1",
+        area=SAMPLE_AREA,
         ring=CircleSuggestion.Ring.MANAGEMENT,
     )
     suggestion.text = "Carry the outreach ID card"
@@ -375,9 +313,29 @@ def _programme_rows(member: Membership) -> models.QuerySet[SelfControlProgramme]
     ).order_by("started_on")
 
 
+def _programme_content(row: SelfControlProgramme) -> Item | None:
+    """The programme in words (App. 8): commitment, target, goal, strategies, revisions."""
+    if row.content is None:
+        return None
+    plan = programmes.parse_plan(row.content)
+    return {
+        _("What changing would bring"): plan.benefits,
+        _("Who I told"): plan.told,
+        _("Plan for obstacles"): plan.obstacles,
+        _("Target behaviour"): plan.target,
+        _("Goal"): None if plan.goal is None else programmes.goal_in_words(plan.goal, row.goal_by),
+        _("Strategies"): plan.strategies_in_words(),
+        _("My own strategies"): plan.own_strategies,
+        _("Revisions"): [
+            {_("On"): plain(r.on), _("What changed"): r.what, _("Why"): r.why}
+            for r in plan.revisions
+        ],
+    }
+
+
 def _programme_export(rows: Sequence[SelfControlProgramme], member: Membership) -> list[Item]:
     return [
-        {label(SelfControlProgramme, "content"): opened(row.content)}
+        {label(SelfControlProgramme, "content"): _programme_content(row)}
         | fields(row, "started_on", "goal_by", "ended_at", "updated_at")
         for row in rows
     ]
@@ -385,7 +343,9 @@ def _programme_export(rows: Sequence[SelfControlProgramme], member: Membership) 
 
 def _sample_programme(member: Membership) -> SelfControlProgramme:
     programme = SelfControlProgramme(organisation_id=member.organisation_id, owner=member)
-    programme.content = json.dumps({"target": "Spending on the way home", "goal": "Twice a week"})
+    programme.content = programmes.Plan(
+        benefits="More money at the end of the month", target="Spending on the way home"
+    ).to_json()
     programme.save()
     return programme
 
@@ -398,11 +358,25 @@ def _entry_rows(member: Membership) -> models.QuerySet[SelfControlEntry]:
     )
 
 
+def _record(row: SelfControlEntry) -> Item | None:
+    if row.content is None:
+        return None
+    record = programmes.parse_record(row)
+    if row.phase == SelfControlEntry.Phase.BASELINE:
+        return {
+            _("How many times"): record.count,
+            _("What came before"): record.antecedent,
+            _("What I did"): record.behaviour,
+            _("What came after"): record.consequence,
+        }
+    return {_("How many times"): record.count, _("Note"): record.note}
+
+
 def _entry_export(rows: Sequence[SelfControlEntry], member: Membership) -> list[Item]:
     return [
         {_("Programme started on"): plain(row.programme.started_on)}
         | fields(row, "day", "phase")
-        | {label(SelfControlEntry, "content"): opened(row.content)}
+        | {label(SelfControlEntry, "content"): _record(row)}
         for row in rows
     ]
 
@@ -415,7 +389,9 @@ def _entry_sample(member: Membership) -> object:
         day=timezone.localdate(),
         phase=SelfControlEntry.Phase.BASELINE,
     )
-    entry.content = json.dumps({"antecedent": "Payday", "behaviour": "Bought on the way"})
+    entry.content = json.dumps(
+        {"count": 1, "antecedent": "Payday", "behaviour": "Bought on the way", "consequence": ""}
+    )
     entry.save()
     return entry
 
@@ -427,9 +403,38 @@ def _plan_rows(member: Membership) -> models.QuerySet[RelapsePlan]:
     return RelapsePlan.objects.filter(organisation_id=member.organisation_id, owner=member)
 
 
+def _plan_content(row: RelapsePlan) -> Item | None:
+    """The plan in words (§3.9): ways through a craving, risky situations, where help is,
+    people to call."""
+    if row.content is None:
+        return None
+    plan = wellbeing.read_plan(row)
+    cravings = {item.code: str(item.label) for item in wellbeing.CRAVING_SUGGESTIONS}
+    areas = {item.code: str(item.label) for item in wellbeing.FACTOR_AREAS}
+    return {
+        _("When a craving comes"): [cravings.get(code, code) for code in plan["cravings"]]
+        + list(plan["own_cravings"]),
+        _("High-risk situations"): [
+            {
+                _("Situation"): row["situation"],
+                _("What I do"): row["response"],
+                _("How I say no"): row["refusal"],
+            }
+            for row in plan["situations"]
+        ],
+        _("Where I get help"): {
+            areas.get(code, code): text for code, text in plan["factors"].items()
+        },
+        _("People I can call"): [
+            {_("Name"): row["name"], _("How I reach them"): row["contact"]}
+            for row in plan["supporters"]
+        ],
+    }
+
+
 def _plan_export(rows: Sequence[RelapsePlan], member: Membership) -> list[Item]:
     return [
-        {label(RelapsePlan, "content"): opened(row.content)} | fields(row, "updated_at")
+        {label(RelapsePlan, "content"): _plan_content(row)} | fields(row, "updated_at")
         for row in rows
     ]
 
@@ -439,7 +444,9 @@ def _plan_sample(member: Membership) -> object:
     if plan is not None:
         return plan
     plan = RelapsePlan(organisation_id=member.organisation_id, owner=member)
-    plan.content = json.dumps({"cravings": "Walk to the sea", "support": "Samuel"})
+    plan.content = json.dumps(
+        {**wellbeing.empty_plan(), "cravings": ["walk"], "own_cravings": ["Walk to the sea"]}
+    )
     plan.save()
     return plan
 
@@ -477,9 +484,24 @@ def _selfcheck_rows(member: Membership) -> models.QuerySet[SelfCheck]:
     )
 
 
+def _noticed(row: SelfCheck) -> Item | None:
+    """What the person ticked, in words, and their note: never a count or a score."""
+    if row.content is None:
+        return None
+    opened_check = wellbeing.read_selfcheck(row)
+    if row.kind == SelfCheck.Kind.BURNOUT:
+        known, codes = wellbeing.BURNOUT_SIGNS, opened_check["signs"]
+    else:
+        known, codes = wellbeing.GRIEF_REACTIONS, opened_check["noticed"]
+    return {
+        _("What I noticed"): [str(known[c].label) if c in known else c for c in codes],
+        _("Note"): opened_check["note"],
+    }
+
+
 def _selfcheck_export(rows: Sequence[SelfCheck], member: Membership) -> list[Item]:
     return [
-        fields(row, "kind", "made_at") | {label(SelfCheck, "content"): opened(row.content)}
+        fields(row, "kind", "made_at") | {label(SelfCheck, "content"): _noticed(row)}
         for row in rows
     ]
 
@@ -488,7 +510,7 @@ def _selfcheck_sample(member: Membership) -> object:
     check = SelfCheck(
         organisation_id=member.organisation_id, owner=member, kind=SelfCheck.Kind.BURNOUT
     )
-    check.content = json.dumps({"signs": ["tired", "short temper"]})
+    check.content = json.dumps({"signs": ["tired", "frustrated"], "note": "A long month"})
     check.save()
     return check
 

@@ -104,8 +104,8 @@ def test_it_registers_every_selfcare_model_that_marks_a_person_and_explains_the_
 def test_the_owners_export_opens_her_circle_in_readable_words(org):
     _sample("selfcare.risk_circle", org.amina)
     [item] = _sections(org.amina)["selfcare.risk_circle"]["items"]
-    [area] = item["Risk areas"]["Risk areas"]
-    assert area["Name"] == "Arrest when buying"
+    [area] = item["Risk areas"]
+    assert area["Risk area"] == "Arrest when buying"
     assert area["Rating (1–10)"] == 7
     assert area["Preventing the risk"] == "Buy with a friend"
     assert area["Managing it if it happens"] == "Call the lawyer on the card"
@@ -124,7 +124,8 @@ def test_the_owners_export_holds_each_of_her_self_care_records(org):
         "Bought on the way",
         "Walk to the sea",
         "Take the Friday lunch break away from the drop-in",
-        "short temper",
+        "A long month",
+        "Little energy, or tired most of the time",
     ):
         assert words in text, words
 
@@ -135,6 +136,7 @@ def test_she_sees_who_made_each_suggestion_and_what_she_decided(org):
     suggestion.save(update_fields=["accepted", "decided_at"])
     [item] = _sections(org.amina)["selfcare.circle_suggestion"]["items"]
     assert item["Suggested by"] == suggestion.author.name
+    assert item["Risk area"] == "Arrest when buying"
     assert item["Ring"] == "Preventing the risk"
     assert item["Accepted"] is True
 
@@ -146,7 +148,7 @@ def test_nobody_elses_export_holds_a_word_of_her_self_care(org):
         for key in OWN:
             assert not sections[key]["items"], (other, key)
         text = _text(sections)
-        for words in ("Arrest when buying", "Walk to the sea", "short temper"):
+        for words in ("Arrest when buying", "Walk to the sea", "A long month"):
             assert words not in text, (other, words)
 
 
@@ -170,6 +172,24 @@ def test_an_opening_made_to_someone_shows_them_who_and_until_when_never_the_circ
     assert "Arrest when buying" not in _text(_sections(org.samuel))
     [made] = _sections(opening.owner)["selfcare.opening"]["items"]
     assert made["Opened to"] == "Samuel Kiprop"
+
+
+def test_the_programme_plan_and_self_check_read_in_words_never_as_codes(org):
+    for key in ("selfcare.programme_entry", "selfcare.relapse_plan", "selfcare.self_check"):
+        _sample(key, org.amina)
+    sections = _sections(org.amina)
+    [programme] = sections["selfcare.programme"]["items"]
+    assert programme["Programme"]["Target behaviour"] == "Spending on the way home"
+    [record] = sections["selfcare.programme_entry"]["items"]
+    assert record["Record"]["What came before"] == "Payday" and record["Kind"] == "Baseline record"
+    [plan] = sections["selfcare.relapse_plan"]["items"]
+    assert plan["Plan"]["When a craving comes"] == ["Go for a walk", "Walk to the sea"]
+    [check] = sections["selfcare.self_check"]["items"]
+    assert check["What I noticed"]["What I noticed"] == [
+        "Little energy, or tired most of the time",
+        "Frustrated or quick to anger",
+    ]
+    assert "frustrated" not in _text(check)
 
 
 def test_a_pulse_receipt_says_only_the_week(org):
