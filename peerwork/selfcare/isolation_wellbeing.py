@@ -27,7 +27,8 @@ PLAN = {"cravings": ["walk"], "own_cravings": ["Call a friend"]}
 
 
 def _plan(other: Other) -> Made:
-    plan = wellbeing.save_plan(actor=other.member, content=PLAN)
+    # One plan per person: the walk asks for one for each operation.
+    plan = wellbeing.plan_of(other.member) or wellbeing.save_plan(actor=other.member, content=PLAN)
     return Made(value=str(plan.pk), owner=other.member, obj=plan)
 
 
