@@ -13,11 +13,15 @@ At Harbourside (Africa/Nairobi):
   Olena acknowledged the duty; Leila logged a session. Olena once let Leila confirm
   support to Ravi, Leila did, and Olena then withdrew her consent: she does not consent
   now, so nobody but Olena sees that answer.
-- **The Friday lunch group** (§3.10, §4.8): Farah facilitates; Amina is a member; it met
-  last Friday, shared a piece of learning with management, and went through mediation, the
-  first step of the §4.8 path.
-- **Ravi's peer retreat** (§3.12), with the audit of how the organisation employs people
-  who use drugs on its agenda.
+- **The Friday lunch group** (§3.10, §4.8): Grace started it two months ago with Farah to
+  facilitate; Amina joined; it met last Friday, shared a piece of learning with everyone,
+  and went through mediation, the first step of the §4.8 path.
+- **Ravi's peer retreat** (§3.12) in six weeks, Amina, Olena and Joseph invited, with the
+  audit of how the organisation employs people who use drugs on its agenda.
+
+The group and the retreat are made through their services (``groups``, ``retreats``); the
+pairs' requests, agreements, sessions and confirmations through the models until the
+mentoring and agreement services land.
 
 The extra situations of the section (``arrange_row`` by the row's key):
 
@@ -42,6 +46,7 @@ from django_scopes import scope
 
 from peerwork.core.models import Membership, SupportRelationship
 from peerwork.schedule.services import local_today
+from peerwork.support import groups, retreats
 from peerwork.support.models import (
     GroupLearning,
     GroupMeeting,
@@ -228,59 +233,50 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
         olena_agreement.confirm_consent_at = None
         olena_agreement.save(update_fields=["confirm_consent_at"])
 
-        group = SupportGroup.objects.create(
-            organisation_id=org.pk,
-            name="Friday lunch group",
-            facilitator=story.farah,
-            place="Drop-in centre, back room",
-            frequency="Every Friday",
-            timing=SupportGroup.Timing.LUNCH,
-            management_contact="Through Farah, by message",
-            concerns_to="Grace in HR",
-            review_on=today + dt.timedelta(days=180),
-            created_by=story.grace,
-            created_at=now - dt.timedelta(days=60),
+        group = groups.start_group(
+            actor=story.grace,
+            terms=groups.GroupTerms(
+                name="Friday lunch group",
+                place="Drop-in centre, back room",
+                frequency="Every Friday, 13:00 to 14:00",
+                timing=SupportGroup.Timing.LUNCH,
+                management_contact="Through Farah, by message",
+                concerns_to="Grace in HR",
+                review_on=today + dt.timedelta(days=180),
+                facilitator=story.farah.pk,
+            ),
+            now=now - dt.timedelta(days=60),
         )
-        membership = GroupMember.objects.create(
-            organisation_id=org.pk,
-            group=group,
-            member=story.amina,
-            joined_at=now - dt.timedelta(days=50),
-        )
+        groups.join_group(actor=story.amina, group=group, now=now - dt.timedelta(days=50))
+        membership = GroupMember.objects.get(group=group, member=story.amina)
         last_friday = today - dt.timedelta(days=(today.weekday() - 4) % 7 or 7)
-        meeting = GroupMeeting.objects.create(
-            organisation_id=org.pk,
-            group=group,
-            held_on=last_friday,
-            attended=7,
-            recorded_by=story.farah,
+        meeting = groups.record_meeting(
+            actor=story.farah, group=group, held_on=last_friday, attended=7, now=now
         )
-        learning = GroupLearning.objects.create(
-            organisation_id=org.pk,
-            group=group,
-            text=WORDS["learning"],
-            shared_by=story.farah,
-            shared_at=now - dt.timedelta(days=2),
+        learning = groups.share_learning(
+            actor=story.farah, group=group, text=WORDS["learning"], now=now - dt.timedelta(days=2)
         )
-        step = GroupStep.objects.create(
-            organisation_id=org.pk,
+        step = groups.record_step(
+            actor=story.grace,
             group=group,
             kind=GroupStep.Kind.MEDIATION,
             held_on=today - dt.timedelta(days=10),
             outcome="Two members agreed how to raise disagreements in the group",
-            recorded_by=story.grace,
-            recorded_at=now - dt.timedelta(days=10),
+            now=now,
         )
         starts = today + dt.timedelta(days=45)
-        retreat = Retreat.objects.create(
-            organisation_id=org.pk,
-            title="Peer retreat at Kilifi",
-            purpose="Time together, learning, and an audit of how we employ people who use drugs",
-            place="Kilifi",
-            starts_on=starts,
-            ends_on=starts + dt.timedelta(days=1),
-            agenda=[{"title": "Audit: how we employ people who use drugs", "audit": True}],
-            organiser=story.ravi,
+        retreat = retreats.plan_retreat(
+            actor=story.ravi,
+            fields=retreats.RetreatFields(
+                title="Peer retreat at Kilifi",
+                purpose="Time together and learning, away from the drop-in",
+                place="Kilifi",
+                starts_on=starts,
+                ends_on=starts + dt.timedelta(days=1),
+                agenda=["Walk on the beach", "Sharing what works on night outreach"],
+                attendees=[story.amina.pk, story.olena.pk, story.joseph.pk],
+            ),
+            now=now,
         )
     return Situation(
         now=now,

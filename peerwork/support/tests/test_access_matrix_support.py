@@ -47,13 +47,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from peerwork.core import access_matrix
 from peerwork.core.access import Action
 from peerwork.core.models import Membership
 from peerwork.people.export import build_export
-from peerwork.support import access
+from peerwork.support import access, groups, retreats
+from peerwork.support.models import GroupStep, Retreat, SupportGroup
 from peerwork.support.tests.situation import ARRANGE, WORDS, Situation, arrange_row
 
 MATRIX = access_matrix.load()
@@ -182,6 +183,145 @@ def export(
     return all(word in made["text"] for word in words)
 
 
+def fresh(model: type[Any], pk: object) -> Any:
+    """The record as it is now, whoever's scope the actor acts in."""
+    with scopes_disabled():
+        return model.objects.get(pk=pk)
+
+
+def _gated(ask: Callable[[], object], then: Callable[[Any], object]) -> bool:
+    """The gate first, as every page and API operation does, then the service."""
+    try:
+        found = ask()
+    except (Http404, PermissionDenied):
+        return False
+    return opens(lambda: then(found))
+
+
+def _terms_changed(group: SupportGroup) -> groups.GroupTerms:
+    terms = groups.GroupTerms.of(group)
+    terms.place = "Drop-in centre, upstairs room"
+    return terms
+
+
+def _group(member: Membership, s: Situation, column: str, action: Action) -> dict[str, Answer]:
+    gate_read = lambda: access.group_for_member(member, s.group.pk)  # noqa: E731
+    if column == "group":
+        if action == Action.LIST:
+            return {"groups_seen_by": groups.groups_seen_by(member).filter(pk=s.group.pk).exists()}
+        if action == Action.READ:
+            return {"terms_text": _gated(gate_read, groups.terms_text)}
+        group = fresh(SupportGroup, s.group.pk)
+        if action == Action.CHANGE:
+            return {
+                "change_terms": opens(
+                    lambda: groups.change_terms(
+                        actor=member,
+                        group=group,
+                        version=group.version,
+                        terms=_terms_changed(group),
+                    )
+                )
+            }
+        if action == Action.DELETE:
+            return {
+                "close_group": opens(
+                    lambda: groups.close_group(actor=member, group=group, version=group.version)
+                )
+            }
+    if column == "group-inside":
+        if action in (Action.LIST, Action.READ):
+
+            def inside(group: SupportGroup) -> None:
+                if not access.sees_group_inside(member, group):
+                    raise Http404
+                assert s.membership.member_id in {m.pk for m in groups.current_members(group)}
+
+            return {"current_members": _gated(gate_read, inside)}
+        if action == Action.CHANGE:
+            return {
+                "record_meeting": opens(
+                    lambda: groups.record_meeting(
+                        actor=member,
+                        group=fresh(SupportGroup, s.group.pk),
+                        held_on=s.today,
+                        attended=5,
+                    )
+                )
+            }
+    if column == "learning":
+        if action in (Action.LIST, Action.READ):
+            seen = groups.learning_seen_by(member).filter(pk=s.learning.pk)
+            return {"learning_seen_by": seen.exists()}
+        if action == Action.CHANGE:
+            return {
+                "share_learning": opens(
+                    lambda: groups.share_learning(
+                        actor=member,
+                        group=fresh(SupportGroup, s.group.pk),
+                        text="Lunch away from the drop-in helps",
+                    )
+                )
+            }
+    if column == "group-step":
+        if action in (Action.LIST, Action.READ):
+
+            def steps(group: SupportGroup) -> None:
+                if not groups.sees_steps(member, group):
+                    raise Http404
+
+            return {"sees_steps": _gated(gate_read, steps)}
+        if action == Action.CHANGE:
+            return {
+                "record_step": opens(
+                    lambda: groups.record_step(
+                        actor=member,
+                        group=fresh(SupportGroup, s.group.pk),
+                        kind=GroupStep.Kind.TOR_REVIEW,
+                        held_on=s.today,
+                        outcome="The group agreed its terms again",
+                    )
+                )
+            }
+    return {}
+
+
+def _retreat(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    if action in (Action.LIST, Action.READ):
+        return {
+            "agenda_of": _gated(
+                lambda: access.retreat_for_member(member, s.retreat.pk), retreats.agenda_of
+            )
+        }
+    retreat = fresh(Retreat, s.retreat.pk)
+    if action == Action.CHANGE:
+        fields = retreats.RetreatFields(
+            title=retreat.title,
+            purpose=retreat.purpose,
+            place="Watamu",
+            starts_on=retreat.starts_on,
+            ends_on=retreat.ends_on,
+            agenda=["Walk on the beach"],
+            attendees=[a.pk for a in retreats.invited(retreat)],
+        )
+        return {
+            "change_retreat": opens(
+                lambda: retreats.change_retreat(
+                    actor=member, retreat=retreat, version=retreat.version, fields=fields
+                )
+            )
+        }
+    if action == Action.DELETE:
+        return {
+            "cancel_retreat": opens(
+                lambda: retreats.cancel_retreat(
+                    actor=member, retreat=retreat, version=retreat.version
+                )
+            )
+        }
+    return {}
+
+
 def service(
     member: Membership | None,
     subject: Membership,
@@ -190,7 +330,13 @@ def service(
     column: str,
     action: Action,
 ) -> dict[str, Answer]:
-    """Every area service that answers the cell, by name (added as the services land)."""
+    """Every area service that answers the cell, by name."""
+    if member is None or action == Action.EXPORT:
+        return {}
+    if column in ("group", "group-inside", "learning", "group-step"):
+        return _group(member, s, column, action)
+    if column == "retreat":
+        return _retreat(member, s, action)
     return {}
 
 
