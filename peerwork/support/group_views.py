@@ -33,7 +33,7 @@ from peerwork.core.views import MemberRequest, member_page
 from peerwork.people.forms import VersionForm, put_errors
 from peerwork.schedule.services import local_today
 
-from . import access, groups
+from . import access, groups, tor_pdf
 from .group_forms import GroupMeetingForm, GroupTermsForm, LearningForm, StepForm
 from .models import GroupMeeting, GroupStep, SupportGroup
 
@@ -183,6 +183,19 @@ def group_page(request: HttpRequest, group_id: str) -> HttpResponse:
     member = _member(request)
     group = access.group_for_member(member, group_id)
     return _group_page(request, member, group)
+
+
+@require_safe
+@member_page
+def group_terms_pdf(request: HttpRequest, group_id: str) -> HttpResponse:
+    """The terms of reference as a PDF, for whoever sees the group."""
+    member = _member(request)
+    group = access.group_for_member(member, group_id)
+    content = tor_pdf.terms_pdf(group, today=local_today(member))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="terms-of-reference.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("groups/new/", group_views.group_new, name="group_new"),
     path("groups/<str:group_id>/", group_views.group_page, name="group"),
     path("groups/<str:group_id>/terms/", group_views.group_edit, name="group_edit"),
+    path("groups/<str:group_id>/terms.pdf", group_views.group_terms_pdf, name="group_terms_pdf"),
     path("groups/<str:group_id>/join/", group_views.group_join, name="group_join"),
     path("groups/<str:group_id>/leave/", group_views.group_leave, name="group_leave"),
     path(

@@ -305,3 +305,11 @@ def test_hr_closes_a_group(story):
     )
     assert "The group is closed." in response.content.decode()
     assert signed_in(story.farah).post(url("group_close", group)).status_code == 403
+
+
+def test_the_terms_print_as_a_pdf_for_whoever_sees_the_group(story):
+    group = lunch_group(story)
+    response = signed_in(story.joseph).get(url("group_terms_pdf", group))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert signed_in(story.peter).get(url("group_terms_pdf", group)).status_code == 404
