@@ -43,7 +43,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -716,7 +716,8 @@ def remove_selfcheck(*, actor: Membership, check: SelfCheck) -> None:
         _audit_gone(actor, "selfcare.selfcheck.remove", "selfcare.selfcheck", pk)
 
 
-def selfchecks_of(member: Membership, kind: str | None = None) -> Any:
+def selfchecks_of(member: Membership, kind: str | None = None) -> QuerySet[SelfCheck]:
+    """The person's own kept self-checks (of one kind, if named)."""
     found = SelfCheck.objects.filter(organisation_id=member.organisation_id, owner=member)
     return found.filter(kind=kind) if kind else found
 
