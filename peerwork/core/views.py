@@ -159,7 +159,11 @@ def _director_figures(member: Membership) -> dict[str, object]:
 # Modules that add to "Today" on my day: ``section(member)`` answers a context with its
 # ``template`` (included inside the "Today" card), or None. Named by path, so the core does
 # not import the modules that build on it.
-DAY_SECTIONS = ("peerwork.outreach.dashboard.section", "peerwork.schedule.dashboard.section")
+DAY_SECTIONS = (
+    "peerwork.outreach.dashboard.section",
+    "peerwork.schedule.dashboard.section",
+    "peerwork.selfcare.dashboard.section",
+)
 
 
 @require_safe

@@ -24,6 +24,7 @@ another organisation) and 403 for what they see but may not do.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -185,7 +186,10 @@ def opening_for_owner(member: Membership, opening_id: object) -> Opening:
     )
 
 
-def _own(queryset: QuerySet, member: Membership, object_id: object):  # type: ignore[no-untyped-def]
+_Own = TypeVar("_Own", RelapsePlan, WeeklyGoal, SelfCheck)
+
+
+def _own(queryset: QuerySet[_Own], member: Membership, object_id: object) -> _Own:
     if not member.is_active:
         raise Http404
     return lookup(queryset.filter(organisation_id=member.organisation_id, owner=member), object_id)
@@ -193,15 +197,15 @@ def _own(queryset: QuerySet, member: Membership, object_id: object):  # type: ig
 
 def plan_for_member(member: Membership, plan_id: object) -> RelapsePlan:
     """A personal relapse plan: its owner's alone, never opened."""
-    return _own(RelapsePlan.objects.all(), member, plan_id)  # type: ignore[no-any-return]
+    return _own(RelapsePlan.objects.all(), member, plan_id)
 
 
 def goal_for_member(member: Membership, goal_id: object) -> WeeklyGoal:
-    return _own(WeeklyGoal.objects.all(), member, goal_id)  # type: ignore[no-any-return]
+    return _own(WeeklyGoal.objects.all(), member, goal_id)
 
 
 def selfcheck_for_member(member: Membership, check_id: object) -> SelfCheck:
-    return _own(SelfCheck.objects.all(), member, check_id)  # type: ignore[no-any-return]
+    return _own(SelfCheck.objects.all(), member, check_id)
 
 
 def pulse_teams_for(member: Membership) -> QuerySet[Team]:
