@@ -75,7 +75,7 @@ class GoalOut(Schema):
     direction: Direction = Field(description="Fewer or more times than now.")
     target: int = Field(description="The count aimed at.")
     set_on: dt.date | None = Field(description="When the goal was last set.")
-    text: str = Field(description='In words: "2 or fewer times a day by 1 March 2027".')
+    text: str = Field(description='In words: "at most 2 times a day by 1 March 2027".')
 
 
 class StrategyOut(Schema):

@@ -785,22 +785,22 @@ def set_goal(
 
 
 def goal_in_words(goal: Goal, goal_by: dt.date | None) -> str:
-    """ "2 or fewer times a day by 1 March 2027"."""
+    """ "at most 2 times a day by 1 March 2027", "at least 3 times a week"."""
     values = {"count": goal.target}
     if goal.direction == FEWER:
         text = (
-            ngettext("%(count)d or fewer time a day", "%(count)d or fewer times a day", goal.target)
+            ngettext("at most %(count)d time a day", "at most %(count)d times a day", goal.target)
             if goal.unit == DAY
             else ngettext(
-                "%(count)d or fewer time a week", "%(count)d or fewer times a week", goal.target
+                "at most %(count)d time a week", "at most %(count)d times a week", goal.target
             )
         )
     else:
         text = (
-            ngettext("%(count)d or more time a day", "%(count)d or more times a day", goal.target)
+            ngettext("at least %(count)d time a day", "at least %(count)d times a day", goal.target)
             if goal.unit == DAY
             else ngettext(
-                "%(count)d or more time a week", "%(count)d or more times a week", goal.target
+                "at least %(count)d time a week", "at least %(count)d times a week", goal.target
             )
         )
     text = text % values
@@ -1231,7 +1231,8 @@ RECENT_WEEKS = 4
 
 def progress_summary(periods: Sequence[Period], goal: Goal | None) -> str:
     """The chart in words, for its text alternative and for everyone who reads rather than
-    looks: "3 of your last 7 recorded days were at or under your goal"."""
+    looks: "3 of your last 7 recorded days were at or under your goal". Only the days (or
+    weeks) since the goal was set count: the baseline came before it."""
     if not periods:
         return _("Nothing recorded yet: the chart fills in as you keep records.")
     if goal is None:
@@ -1241,7 +1242,13 @@ def progress_summary(periods: Sequence[Period], goal: Goal | None) -> str:
             len(periods),
         ) % {"count": len(periods)}
     weekly = goal.unit == WEEK
-    recent = list(periods)[-(RECENT_WEEKS if weekly else RECENT) :]
+    since = goal.set_on
+    if since is not None and weekly:
+        since = week_start(since)
+    after = [p for p in periods if since is None or p.day >= since]
+    if not after:
+        return _("Nothing recorded since you set your goal yet: log a day to compare it.")
+    recent = after[-(RECENT_WEEKS if weekly else RECENT) :]
     met = sum(1 for p in recent if goal.met_by(p.count))
     values = {"met": met, "count": len(recent), "target": goal.target}
     if weekly:

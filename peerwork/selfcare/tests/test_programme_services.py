@@ -214,7 +214,7 @@ def test_changing_a_goal_already_set_is_kept_as_a_revision_with_why(story):
         )
     (revision,) = plan_of(programme).revisions
     assert revision.kind == "goal" and revision.why == "Two was too big a step"
-    assert "2 or fewer times a day" in revision.what and "3 or fewer times a day" in revision.what
+    assert "at most 2 times a day" in revision.what and "at most 3 times a day" in revision.what
 
 
 def test_a_save_over_a_version_that_moved_on_is_stale_and_changes_nothing(story):
@@ -358,11 +358,28 @@ def test_weekly_counts_add_up_the_days_of_each_week_from_monday(story):
 
 
 def test_the_summary_counts_the_last_seven_recorded_days_at_or_under_the_goal(story):
-    programme = programme_of(story, goal=a_goal(story, target=2))
-    with_records(story, programme, {9: 9, 6: 1, 5: 3, 4: 2, 3: 5, 2: 0, 1: 4, 0: 2}, MONITORING)
-    plan = plan_of(programme)
-    summary = programmes.progress_summary(programmes.series(records_of(programme)), plan.goal)
+    programme = programme_of(story)
+    with_records(
+        story, programme, {12: 9, 9: 9, 6: 1, 5: 3, 4: 2, 3: 5, 2: 0, 1: 4, 0: 2}, MONITORING
+    )
+    goal = programmes.Goal("day", "fewer", 2, set_on=today_there(story) - dt.timedelta(days=10))
+    summary = programmes.progress_summary(programmes.series(records_of(programme)), goal)
     assert summary == "4 of your last 7 recorded days were at or under your goal (2 a day)."
+
+
+def test_days_before_the_goal_was_set_do_not_count_against_it(story):
+    programme = programme_of(story)
+    with_records(story, programme, {3: 9, 2: 9, 1: 9})
+    goal = programmes.Goal("day", "fewer", 2, set_on=today_there(story))
+    periods = programmes.series(records_of(programme))
+    assert "Nothing recorded since you set your goal yet" in (
+        programmes.progress_summary(periods, goal)
+    )
+    with_records(story, programme, {0: 1}, MONITORING)
+    periods = programmes.series(records_of(programme))
+    assert programmes.progress_summary(periods, goal) == (
+        "1 of your last 1 recorded day was at or under your goal (2 a day)."
+    )
 
 
 def test_a_goal_of_more_times_counts_days_at_or_over_it(story):
