@@ -216,6 +216,7 @@ def programmes_page(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "going": any(row.programme.ended_at is None for row in rows),
+        "may_start": access.uses_selfcare(member),
         "opened_count": len(programmes.opened_to(member)),
     }
     return render(request, "selfcare/programme/list.html", context)

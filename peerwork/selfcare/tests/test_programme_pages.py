@@ -287,3 +287,10 @@ def test_the_overview_shows_her_words_escaped(story):
     programme = programme_of(story, target="<script>alert(1)</script> & more")
     html = assert_sound_page(signed_in(story.amina).get(page(programme)))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+
+
+def test_someone_outside_the_working_roles_is_not_offered_a_programme(story):
+    client = signed_in(story.farah)
+    html = assert_sound_page(client.get(LIST))
+    assert f'href="{NEW}"' not in html
+    assert client.get(NEW).status_code == 403
