@@ -454,8 +454,6 @@ def circle_open(request: HttpRequest, payload: OpeningIn) -> Status:
     member = member_of(request)
     circle = _mine(member)
     check_year(payload.until, "until")
-    if payload.days is not None and not -100_000 < payload.days < 100_000:
-        raise ValidationError({"days": [_("Open it for at most 90 days.")]})
     opening = circles.open_circle(
         actor=member,
         circle=circle,

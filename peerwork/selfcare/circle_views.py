@@ -434,7 +434,13 @@ def circle_versions(request: HttpRequest) -> HttpResponse:
         (
             v.number,
             _("Version %(number)d, %(date)s")
-            % {"number": v.number, "date": formats.date_format(v.saved_at, "SHORT_DATE_FORMAT")},
+            % {
+                "number": v.number,
+                "date": formats.date_format(
+                    timezone.localtime(v.saved_at, circles.zone_of(member.organisation)),
+                    "SHORT_DATE_FORMAT",
+                ),
+            },
         )
         for v in versions
     ]

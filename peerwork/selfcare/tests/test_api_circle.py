@@ -152,6 +152,7 @@ def test_openings_are_made_listed_and_closed(story):
         ({"until": "far"}, "until"),
         ({"days": 0}, "days"),
         ({"days": 365}, "days"),
+        ({"days": 10**12}, "days"),
         ({}, "until"),
         ({"until": "1900-01-01"}, "until"),
     ],
