@@ -40,7 +40,7 @@ from peerwork.core.sealing import SealedField
 
 class RiskCircle(OrganisationOwned):
     """A person's risk assessment circle (App. 3). ``content`` is sealed JSON described in
-    ``peerwork.selfcare.circle``; ``review_due_on`` is when the yearly (or after-a-change)
+    ``peerwork.selfcare.circles``; ``review_due_on`` is when the yearly (or after-a-change)
     review reminder is due, and ``review_reminded_at`` claims that reminder once."""
 
     owner = models.ForeignKey(
@@ -93,7 +93,7 @@ class RiskCircleVersion(OrganisationOwned):
 
 class SelfControlProgramme(OrganisationOwned):
     """A self-control programme (App. 8). ``content`` is sealed JSON described in
-    ``peerwork.selfcare.programme``: commitment, target behaviour, goal, strategies and
+    ``peerwork.selfcare.programmes``: commitment, target behaviour, goal, strategies and
     revisions. ``goal_by`` is plain so the chart and the list can be ordered by it."""
 
     owner = models.ForeignKey(

@@ -83,7 +83,7 @@ class MentoringRequest(OrganisationOwned):
 
 class SupportAgreement(OrganisationOwned):
     """The terms one support pair works under (App. 4). The text of the agreement is made
-    from these fields in the organisation's language (``peerwork.support.agreement``)."""
+    from these fields in the organisation's language (``peerwork.support.agreements``)."""
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("Every week")
