@@ -19,17 +19,15 @@ At Harbourside (Africa/Nairobi):
 - **Ravi's peer retreat** (§3.12) in six weeks, Amina, Olena and Joseph invited, with the
   audit of how the organisation employs people who use drugs on its agenda.
 
-The group and the retreat are made through their services (``groups``, ``retreats``); the
-pairs' requests, agreements, sessions and confirmations through the models until the
-mentoring and agreement services land.
+Everything is made through the area services (``mentoring``, ``agreements``, ``groups``,
+``retreats``), except two things the story already holds: the two pairs themselves, and
+so HR's answer to Amina's request, which is linked to the pair the story made.
 
 The extra situations of the section (``arrange_row`` by the row's key):
 
 - ``line-manager-of-coachee``: Ravi, Olena's line manager; nothing to add (she does not
   consent to a confirmation);
-- ``former-mentor``: Grace ended Samuel's mentoring of Amina; its last day was two days
-  ago. (Two, not one: ``SupportRelationship.is_current`` compares with the server's date,
-  which is a day behind Harbourside's between 21:00 and midnight UTC.)
+- ``former-mentor``: Grace ended Samuel's mentoring of Amina (``mentoring.end_pair``).
 
 Each confidential record carries words found nowhere else (``WORDS``), so a test can tell
 whether an export or an answer holds it.
@@ -41,12 +39,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope
 
 from peerwork.core.models import Membership, SupportRelationship
 from peerwork.schedule.services import local_today
-from peerwork.support import groups, retreats
+from peerwork.support import agreements, groups, mentoring, retreats
 from peerwork.support.models import (
     GroupLearning,
     GroupMeeting,
@@ -117,57 +116,37 @@ def _pair(story: Any, supporter: Membership, person: Membership) -> SupportRelat
 
 
 def _agreement(
-    relationship: SupportRelationship,
+    story: Any,
+    pair: SupportRelationship,
     *,
     service: str,
     recipient: Membership,
-    drafted_by: Membership,
-    agreed_by: Membership,
+    for_organisation: Membership,
     contact: str,
-    consent: bool,
     today: dt.date,
     now: dt.datetime,
 ) -> SupportAgreement:
-    agreement = SupportAgreement(
-        organisation_id=relationship.organisation_id,
-        relationship=relationship,
-        person=relationship.person,
-        supporter=relationship.supporter,
-        service=service,
-        sessions=6,
-        frequency=SupportAgreement.Frequency.FORTNIGHTLY,
-        concerns_route="Raised with HR, without naming what was said in sessions",
-        exception_recipient=recipient,
-        review_on=today + dt.timedelta(days=180),
-        drafted_by=drafted_by,
-        drafted_at=now - dt.timedelta(days=20),
-        person_agreed_at=now - dt.timedelta(days=19),
-        duty_acknowledged_at=now - dt.timedelta(days=19),
-        supporter_agreed_at=now - dt.timedelta(days=19),
-        organisation_agreed_at=now - dt.timedelta(days=18),
-        organisation_agreed_by=agreed_by,
-        confirm_consent_at=now - dt.timedelta(days=18) if consent else None,
+    """Grace drafts the pair's agreement; the staff member writes how they keep in touch
+    and acknowledges the reporting duty; the three agree."""
+    agreement = agreements.draft_agreement(
+        actor=story.grace,
+        pair=pair,
+        terms=agreements.Terms(
+            service=service,
+            frequency=SupportAgreement.Frequency.FORTNIGHTLY,
+            exception_recipient=recipient,
+            review_on=today + dt.timedelta(days=180),
+            sessions=6,
+            concerns_route="Raised with HR, without naming what was said in sessions",
+        ),
+        now=now - dt.timedelta(days=20),
     )
-    agreement.contact = contact
-    agreement.save()
+    person = pair.person
+    agreements.set_contact(actor=person, agreement=agreement, contact=contact)
+    agreements.acknowledge_duty(actor=person, agreement=agreement, now=now - dt.timedelta(days=19))
+    for party in (person, pair.supporter, for_organisation):
+        agreements.agree(actor=party, agreement=agreement, now=now - dt.timedelta(days=19))
     return agreement
-
-
-def _session(
-    relationship: SupportRelationship, notes: str, held_on: dt.date, now: dt.datetime
-) -> SupportSession:
-    session = SupportSession(
-        organisation_id=relationship.organisation_id,
-        relationship=relationship,
-        person=relationship.person,
-        held_on=held_on,
-        minutes=50,
-        logged_by=relationship.supporter,
-        logged_at=now - dt.timedelta(days=7),
-    )
-    session.notes = notes
-    session.save()
-    return session
 
 
 def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
@@ -175,63 +154,71 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
     org = story.harbourside
     with scope(organisation=org.pk):
         today = local_today(story.amina, now)
-        mentoring = _pair(story, story.samuel, story.amina)
-        coaching = _pair(story, story.leila, story.olena)
-        request = MentoringRequest(
-            organisation_id=org.pk,
-            person=story.amina,
+        mentor_pair = _pair(story, story.samuel, story.amina)
+        coach_pair = _pair(story, story.leila, story.olena)
+        # Amina asked for a mentor, naming Samuel; HR answered with the pair the story
+        # already holds (making a second current mentor pair is refused, rightly).
+        request = mentoring.ask_for_mentor(
+            actor=story.amina,
             wanted=story.samuel,
-            state=MentoringRequest.State.PAIRED,
-            made_at=now - dt.timedelta(days=25),
-            relationship=mentoring,
+            note=WORDS["request"],
+            now=now - dt.timedelta(days=25),
         )
-        request.note = WORDS["request"]
-        request.save()
+        MentoringRequest.objects.filter(pk=request.pk).update(
+            state=MentoringRequest.State.PAIRED, relationship=mentor_pair, version=F("version") + 1
+        )
+        request.refresh_from_db()
         amina_agreement = _agreement(
-            mentoring,
+            story,
+            mentor_pair,
             service="Peer mentoring",
             recipient=story.daniel,
-            drafted_by=story.grace,
-            agreed_by=story.grace,
+            for_organisation=story.grace,
             contact=WORDS["amina-contact"],
-            consent=True,
             today=today,
             now=now,
         )
         olena_agreement = _agreement(
-            coaching,
+            story,
+            coach_pair,
             service="Professional coaching",
             recipient=story.grace,
-            drafted_by=story.grace,
-            agreed_by=story.ravi,
+            for_organisation=story.ravi,
             contact=WORDS["olena-contact"],
-            consent=True,
             today=today,
             now=now,
         )
-        amina_session = _session(
-            mentoring, WORDS["amina-session"], today - dt.timedelta(days=7), now
+        agreements.consent_to_confirmation(
+            actor=story.amina, agreement=amina_agreement, now=now - dt.timedelta(days=18)
         )
-        olena_session = _session(
-            coaching, WORDS["olena-session"], today - dt.timedelta(days=7), now
+        agreements.consent_to_confirmation(
+            actor=story.olena, agreement=olena_agreement, now=now - dt.timedelta(days=18)
         )
-        amina_confirmation = SupportConfirmation.objects.create(
-            organisation_id=org.pk,
-            relationship=mentoring,
-            person=story.amina,
-            taking_place=True,
-            made_at=now - dt.timedelta(days=6),
+        held_on = today - dt.timedelta(days=7)
+        amina_session = mentoring.log_session(
+            actor=story.samuel,
+            pair=mentor_pair,
+            held_on=held_on,
+            minutes=50,
+            notes=WORDS["amina-session"],
+            now=now - dt.timedelta(days=7),
         )
-        olena_confirmation = SupportConfirmation.objects.create(
-            organisation_id=org.pk,
-            relationship=coaching,
-            person=story.olena,
-            taking_place=True,
-            made_at=now - dt.timedelta(days=6),
+        olena_session = mentoring.log_session(
+            actor=story.leila,
+            pair=coach_pair,
+            held_on=held_on,
+            minutes=50,
+            notes=WORDS["olena-session"],
+            now=now - dt.timedelta(days=7),
+        )
+        amina_confirmation = mentoring.confirm_support(
+            actor=story.samuel, pair=mentor_pair, taking_place=True, now=now - dt.timedelta(days=6)
+        )
+        olena_confirmation = mentoring.confirm_support(
+            actor=story.leila, pair=coach_pair, taking_place=True, now=now - dt.timedelta(days=6)
         )
         # Olena withdraws her consent: the answer Leila gave is hers alone again.
-        olena_agreement.confirm_consent_at = None
-        olena_agreement.save(update_fields=["confirm_consent_at"])
+        agreements.withdraw_consent(actor=story.olena, agreement=olena_agreement)
 
         group = groups.start_group(
             actor=story.grace,
@@ -281,8 +268,8 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
     return Situation(
         now=now,
         today=today,
-        mentoring=mentoring,
-        coaching=coaching,
+        mentoring=mentor_pair,
+        coaching=coach_pair,
         amina_agreement=amina_agreement,
         olena_agreement=olena_agreement,
         amina_session=amina_session,
@@ -300,11 +287,9 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
 
 
 def end_mentoring(story: Any, s: Situation) -> None:
-    """``former-mentor``: Grace ended Samuel's mentoring of Amina (its last day two days
-    ago)."""
+    """``former-mentor``: Grace ends Samuel's mentoring of Amina."""
     with scope(organisation=story.harbourside.pk):
-        s.mentoring.ended_on = s.today - dt.timedelta(days=2)
-        s.mentoring.save(update_fields=["ended_on"])
+        s.mentoring = mentoring.end_pair(actor=story.grace, pair=s.mentoring, now=s.now)
 
 
 def nothing_to_add(story: Any, s: Situation) -> None:

@@ -45,16 +45,23 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
 
 from peerwork.core import access_matrix
 from peerwork.core.access import Action
-from peerwork.core.models import Membership
+from peerwork.core.models import Membership, SupportRelationship
 from peerwork.people.export import build_export
-from peerwork.support import access, groups, retreats
-from peerwork.support.models import GroupStep, Retreat, SupportGroup
+from peerwork.support import access, agreements, groups, mentoring, retreats
+from peerwork.support.models import (
+    GroupStep,
+    MentoringRequest,
+    Retreat,
+    SupportAgreement,
+    SupportGroup,
+    SupportSession,
+)
 from peerwork.support.tests.situation import ARRANGE, WORDS, Situation, arrange_row
 
 MATRIX = access_matrix.load()
@@ -322,6 +329,169 @@ def _retreat(member: Membership, s: Situation, action: Action) -> dict[str, Answ
     return {}
 
 
+def refused_by_state(ask: Callable[[], object]) -> bool:
+    """Like ``opens``, but a ``ValidationError`` counts as let through: the actor passed
+    every access check and met a rule of the record's state (a request already paired, a
+    person who has a mentor already), which is not what the cell asks."""
+    try:
+        ask()
+    except (Http404, PermissionDenied):
+        return False
+    except ValidationError:
+        return True
+    return True
+
+
+def _pair(
+    member: Membership, subject: Membership, s: Situation, action: Action
+) -> dict[str, Answer]:
+    pair = s.pair_of(subject)
+    if action == Action.LIST:
+        own = mentoring.pairs_of(member)
+        ids = {p.pk for p in own["mine"] + own["supporting"]}
+        if access.makes_pairs(member):
+            ids |= set(agreements.pairs_in(member.organisation_id).values_list("pk", flat=True))
+        return {"pairs_of, pairs_in": pair.pk in ids}
+    if action == Action.CHANGE:
+        # HR makes a pair for the subject: a coach for Amina, a mentor for Olena.
+        coach = subject.pk == s.mentoring.person_id
+        supporter = fresh(
+            Membership, s.coaching.supporter_id if coach else s.mentoring.supporter_id
+        )
+        return {
+            "make_pair": opens(
+                lambda: mentoring.make_pair(
+                    actor=member,
+                    person=fresh(Membership, subject.pk),
+                    supporter=supporter,
+                    kind=SupportRelationship.Kind.COACH
+                    if coach
+                    else SupportRelationship.Kind.MENTOR,
+                )
+            )
+        }
+    if action == Action.DELETE:
+        return {
+            "end_pair": opens(
+                lambda: mentoring.end_pair(actor=member, pair=fresh(SupportRelationship, pair.pk))
+            )
+        }
+    return {}
+
+
+def _agreement(
+    member: Membership, subject: Membership, s: Situation, action: Action
+) -> dict[str, Answer]:
+    agreement = s.agreement_of(subject)
+    if action in (Action.LIST, Action.READ):
+
+        def read(found: SupportAgreement) -> None:
+            assert agreements.terms_of(found).paragraphs
+
+        return {"terms_of": _gated(lambda: access.agreement_for_member(member, agreement.pk), read)}
+    if action == Action.CHANGE:
+        return {
+            "agree": opens(
+                lambda: agreements.agree(
+                    actor=member, agreement=fresh(SupportAgreement, agreement.pk)
+                )
+            )
+        }
+    return {}
+
+
+def _sessions(
+    member: Membership, subject: Membership, s: Situation, action: Action
+) -> dict[str, Answer]:
+    pair = s.pair_of(subject)
+    session = s.session_of(subject)
+    if action in (Action.LIST, Action.READ):
+
+        def read(found: SupportRelationship) -> None:
+            log = mentoring.read_sessions(actor=member, pair=found)
+            assert str(session.notes) in [entry.notes for entry in log]
+
+        return {
+            "read_sessions": _gated(lambda: access.session_log_for_member(member, pair.pk), read)
+        }
+    if action == Action.CHANGE:
+        return {
+            "log_session": opens(
+                lambda: mentoring.log_session(
+                    actor=member,
+                    pair=fresh(SupportRelationship, pair.pk),
+                    held_on=s.today,
+                    minutes=30,
+                    notes="A short check-in by phone",
+                )
+            )
+        }
+    if action == Action.DELETE:
+        return {
+            "remove_session": opens(
+                lambda: mentoring.remove_session(
+                    actor=member, session=fresh(SupportSession, session.pk)
+                )
+            )
+        }
+    return {}
+
+
+def _confirmation(
+    member: Membership, subject: Membership, s: Situation, action: Action
+) -> dict[str, Answer]:
+    if action in (Action.LIST, Action.READ):
+        found = mentoring.confirmation_for(member, subject)
+        return {"confirmation_for": found is not None and found.pk == s.confirmation_of(subject).pk}
+    if action == Action.CHANGE:
+        # Without the person's consent the supporter's answer is refused too (a
+        # ValidationError saying so): refused, as the table says.
+        try:
+            mentoring.confirm_support(
+                actor=member,
+                pair=fresh(SupportRelationship, s.pair_of(subject).pk),
+                taking_place=True,
+            )
+        except (Http404, PermissionDenied, ValidationError):
+            return {"confirm_support": False}
+        return {"confirm_support": True}
+    return {}
+
+
+def _request(
+    member: Membership, subject: Membership, s: Situation, story: Any, action: Action
+) -> dict[str, Answer]:
+    if action == Action.READ:
+
+        def read(found: MentoringRequest) -> None:
+            assert mentoring.read_request_note(actor=member, request=found) == WORDS["request"]
+
+        return {
+            "read_request_note": _gated(
+                lambda: access.request_for_member(member, s.request.pk), read
+            )
+        }
+    if action == Action.CHANGE:
+        if member.pk == s.request.person_id:
+            # Her request is paired: she withdraws a new one she makes now.
+            waiting = mentoring.ask_for_mentor(actor=member, note="Someone for evenings")
+            return {
+                "withdraw_request": opens(
+                    lambda: mentoring.withdraw_request(actor=member, request=waiting)
+                )
+            }
+        return {
+            "pair_request": refused_by_state(
+                lambda: mentoring.pair_request(
+                    actor=member,
+                    request=fresh(MentoringRequest, s.request.pk),
+                    supporter=fresh(Membership, story.samuel.pk),
+                )
+            )
+        }
+    return {}
+
+
 def service(
     member: Membership | None,
     subject: Membership,
@@ -333,6 +503,16 @@ def service(
     """Every area service that answers the cell, by name."""
     if member is None or action == Action.EXPORT:
         return {}
+    if column == "pair":
+        return _pair(member, subject, s, action)
+    if column == "agreement":
+        return _agreement(member, subject, s, action)
+    if column == "sessions":
+        return _sessions(member, subject, s, action)
+    if column == "confirmation":
+        return _confirmation(member, subject, s, action)
+    if column == "request":
+        return _request(member, subject, s, story, action)
     if column in ("group", "group-inside", "learning", "group-step"):
         return _group(member, s, column, action)
     if column == "retreat":
