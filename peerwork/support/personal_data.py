@@ -14,8 +14,11 @@ items 7 and 8; guide §3.10–§3.13, §4.2, §4.8, App. 4):
   takes their name off the sessions they logged (the staff member's log stays whole), and
   off a request that named them. Their part in an agreement is the organisation's record.
 - **Peer support groups** (§3.10, §4.8): being a member is kept while the person works
-  here; what they facilitate, record or share for a group, and the retreats they organise
-  (§3.12), are the organisation's records of its work.
+  here. The meetings they recorded and the learning they shared stay with the group, and
+  no longer name them once they have left: a name on either would tell who was in the
+  group, which only its members and facilitator know. What they facilitate and the §4.8
+  steps they record, and the retreats they organise (§3.12), are the organisation's
+  records of its work.
 
 Nothing here opens another person's sealed content: a supporter's export names the kind of
 support and when, never the staff member's words.
@@ -60,6 +63,10 @@ from .models import (
 
 KEPT_AS_ORGANISATION_RECORD = gettext_lazy(
     "Kept as the organisation's record of its work: it stays when you leave."
+)
+NOT_NAMED_ONCE_LEFT = gettext_lazy(
+    "It stays in the group's record. Once you have left it no longer names you, since that "
+    "would tell who was in the group."
 )
 
 
@@ -413,6 +420,11 @@ def _meeting_export(rows: Sequence[GroupMeeting], member: Membership) -> list[It
     return [{_("Group"): row.group.name} | fields(row, "held_on", "attended") for row in rows]
 
 
+def _drop_recorder(member: Membership, now: dt.datetime) -> int:
+    """The meeting stays in the group's record; it no longer names who recorded it."""
+    return _meeting_rows(member).update(recorded_by=None)
+
+
 def _meeting_sample(member: Membership) -> object:
     return GroupMeeting.objects.create(
         organisation_id=member.organisation_id,
@@ -433,6 +445,11 @@ def _learning_rows(member: Membership) -> models.QuerySet[GroupLearning]:
 
 def _learning_export(rows: Sequence[GroupLearning], member: Membership) -> list[Item]:
     return [{_("Group"): row.group.name} | fields(row, "text", "shared_at") for row in rows]
+
+
+def _drop_sharer(member: Membership, now: dt.datetime) -> int:
+    """What the group shared stays, as nobody's (as it is shown)."""
+    return _learning_rows(member).update(shared_by=None)
 
 
 def _learning_sample(member: Membership) -> object:
@@ -625,8 +642,9 @@ def register() -> None:
             title=gettext_lazy("Group meetings you recorded"),
             rows=_meeting_rows,
             export=_meeting_export,
-            on_erasure=OnErasure.KEEP,
-            explanation=KEPT_AS_ORGANISATION_RECORD,
+            on_erasure=OnErasure.ERASE_ON_LEAVING,
+            explanation=NOT_NAMED_ONCE_LEFT,
+            erase=_drop_recorder,
             sample=_meeting_sample,
         ),
         PersonalData(
@@ -635,8 +653,9 @@ def register() -> None:
             title=gettext_lazy("Learning you shared for a group"),
             rows=_learning_rows,
             export=_learning_export,
-            on_erasure=OnErasure.KEEP,
-            explanation=KEPT_AS_ORGANISATION_RECORD,
+            on_erasure=OnErasure.ERASE_ON_LEAVING,
+            explanation=NOT_NAMED_ONCE_LEFT,
+            erase=_drop_sharer,
             sample=_learning_sample,
         ),
         PersonalData(

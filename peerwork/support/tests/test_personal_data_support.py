@@ -229,6 +229,14 @@ def test_a_request_no_longer_names_a_mentor_who_left_and_erased(org):
     assert str(request.note) == "Someone I already know"
 
 
+def test_a_meeting_recorded_and_learning_shared_name_a_member_only_while_they_work_here(org):
+    meeting = _sample("support.group_meeting", org.amina)
+    learning = _sample("support.group_learning", org.amina)
+    erase_now(actor=org.amina)
+    assert GroupMeeting.objects.filter(pk=meeting.pk, recorded_by=org.amina).exists()
+    assert GroupLearning.objects.filter(pk=learning.pk, shared_by=org.amina).exists()
+
+
 def test_what_someone_did_for_groups_and_retreats_stays_when_they_leave(org):
     group = _sample("support.group_facilitated", org.farah)
     meeting = _sample("support.group_meeting", org.farah)
@@ -242,8 +250,8 @@ def test_what_someone_did_for_groups_and_retreats_stays_when_they_leave(org):
         _leave(member)
         erase_now(actor=member)
     assert SupportGroup.objects.filter(pk=group.pk, facilitator=org.farah).exists()
-    assert GroupMeeting.objects.filter(pk=meeting.pk).exists()
-    assert GroupLearning.objects.filter(pk=learning.pk).exists()
+    assert GroupMeeting.objects.filter(pk=meeting.pk, recorded_by__isnull=True).exists()
+    assert GroupLearning.objects.filter(pk=learning.pk, shared_by__isnull=True).exists()
     assert GroupStep.objects.filter(pk=step.pk).exists()
     assert Retreat.objects.filter(pk=retreat.pk, organiser=org.ravi).exists()
 
