@@ -26,7 +26,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
@@ -48,6 +48,7 @@ from peerwork.api.schemas import (
 from peerwork.core.access import Action, is_working_member
 from peerwork.core.api import etag, version_from
 from peerwork.core.models import Membership
+from peerwork.schedule.models import Attendee
 from peerwork.schedule.services import local_today
 
 from . import access, groups, retreats
@@ -111,8 +112,16 @@ class GroupOut(Schema):
     version: int = Field(description="Send it back as `If-Match` to change the terms or close it.")
 
 
-def _group_out(member: Membership, group: SupportGroup) -> dict[str, object]:
+def _group_out(
+    member: Membership, group: SupportGroup, joined: set[uuid.UUID] | None = None
+) -> dict[str, object]:
+    """``joined``: the ids of the groups the member is in, when a list knows them."""
     closed = group.state == SupportGroup.State.CLOSED
+    if joined is None:
+        is_member = access.is_group_member(member, group)
+    else:
+        is_member = member.is_active and group.pk in joined
+    inside = is_member or access.is_facilitator(member, group)
     return {
         "id": group.pk,
         "name": group.name,
@@ -128,8 +137,8 @@ def _group_out(member: Membership, group: SupportGroup) -> dict[str, object]:
         "state": group.state,
         "state_label": str(SupportGroup.State(group.state).label),
         "suspended_until": group.suspended_until,
-        "i_am_member": access.is_group_member(member, group),
-        "sees_inside": access.sees_group_inside(member, group),
+        "i_am_member": is_member,
+        "sees_inside": inside,
         "may_change_terms": not closed
         and (access.manages_groups(member) or access.is_facilitator(member, group)),
         "may_record_steps": not closed and access.manages_groups(member),
@@ -170,7 +179,9 @@ class GroupPages(Pages):
     ) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
         member = member_of(request)
-        page["items"] = [_group_out(member, g) for g in page["items"]]
+        found = list(page["items"])
+        joined = groups.ids_of_groups_joined(member, found)
+        page["items"] = [_group_out(member, g, joined) for g in found]
         return page
 
 
@@ -699,8 +710,12 @@ def retreat_list(request: HttpRequest, query: Query[RetreatQuery]) -> QuerySet[R
     member = member_of(request)
     if not is_working_member(member):
         raise Http404
-    found = Retreat.objects.filter(organisation_id=member.organisation_id).select_related(
-        "organiser__user", "meeting"
+    found = (
+        Retreat.objects.filter(organisation_id=member.organisation_id)
+        .select_related("organiser__user", "meeting")
+        .prefetch_related(
+            Prefetch("meeting__attendees", queryset=Attendee.objects.select_related("member__user"))
+        )
     )
     if not query.include_past:
         found = found.filter(ends_on__gte=local_today(member))

@@ -340,11 +340,17 @@ def cancel_retreat(
 
 def invited(retreat: Retreat) -> list[Membership]:
     """Who is invited: the attendees of its event, by name."""
-    if retreat.meeting_id is None:
+    meeting = retreat.meeting
+    if meeting is None:
         return []
-    rows = Attendee.objects.filter(
-        organisation_id=retreat.organisation_id, meeting_id=retreat.meeting_id
-    ).select_related("member__user")
+    if "attendees" in getattr(meeting, "_prefetched_objects_cache", {}):
+        rows = list(meeting.attendees.all())  # a list's prefetch: no query
+    else:
+        rows = list(
+            Attendee.objects.filter(
+                organisation_id=retreat.organisation_id, meeting_id=meeting.pk
+            ).select_related("member__user")
+        )
     return sorted((a.member for a in rows), key=lambda m: (m.name.casefold(), str(m.pk)))
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
+from peerwork.api.tests.helpers import bearer
 from peerwork.people.tests.api_calls import call, get, post
 from peerwork.schedule.services import local_today
 from peerwork.support.models import GroupStep, SupportGroup
@@ -196,3 +200,19 @@ def test_hr_closes_a_group_with_if_match(story):
     assert [g["name"] for g in get(story.amina, "/support-groups").json()["items"]] == []
     everything = get(story.amina, "/support-groups?include_closed=true").json()["items"]
     assert [g["name"] for g in everything] == ["Friday lunch group"]
+
+
+def test_the_list_asks_the_database_as_often_for_three_groups_as_for_one(story):
+    headers = bearer(story.amina)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get("/api/v1/support-groups", headers=headers).status_code == 200
+        return len(captured)
+
+    lunch_group(story)
+    queries()  # the token's first use is recorded once
+    one = queries()
+    lunch_group(story, name="Evening group")
+    lunch_group(story, name="Weekend group")
+    assert queries() == one

@@ -8,8 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
+from peerwork.api.tests.helpers import bearer
 from peerwork.people.tests.api_calls import call, get, post
 from peerwork.schedule.models import Meeting
 from peerwork.schedule.services import local_today
@@ -115,3 +119,19 @@ def test_cancelling_cancels_its_event(story):
         assert Meeting.objects.get(pk=response.json()["meeting_id"]).is_cancelled
     again = call(story.ravi, "POST", path, {}, if_match=response.json()["version"])
     assert again.status_code == 400
+
+
+def test_the_list_asks_the_database_as_often_for_three_retreats_as_for_one(story):
+    headers = bearer(story.joseph)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get("/api/v1/retreats", headers=headers).status_code == 200
+        return len(captured)
+
+    planned(story)
+    queries()  # the token's first use is recorded once
+    one = queries()
+    planned(story, title="Second retreat")
+    planned(story, title="Third retreat", actor=story.grace)
+    assert queries() == one
