@@ -283,10 +283,7 @@ def group_step_new(request: HttpRequest, group_id: str) -> HttpResponse:
         raise PermissionDenied
     today = local_today(member)
     possible = groups.steps_possible(group, today)
-    initial: dict[str, object] = {"held_on": today}
-    if possible:
-        initial["kind"] = possible[-1]
-    form = StepForm(request.POST or None, initial=initial)
+    form = StepForm(request.POST or None, initial={"held_on": today})
     if request.method == "POST" and form.is_valid():
         try:
             step = groups.record_step(
@@ -314,7 +311,7 @@ def group_step_new(request: HttpRequest, group_id: str) -> HttpResponse:
         {
             "group": group,
             "form": form,
-            "possible": possible,
+            "possible": [GroupStep.Kind(kind).label for kind in possible],
             "suspended": group.is_suspended(today),
             "max_end": today + dt.timedelta(days=groups.SUSPENSION_MAX_DAYS),
         },

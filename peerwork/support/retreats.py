@@ -78,7 +78,8 @@ AUDIT_PROMPTS = (
     gettext_lazy("Training: who gets it, and does it lead somewhere?"),
     gettext_lazy("Peer risk assessment: do people use the risk circle, and does it help?"),
     gettext_lazy(
-        "Relapse and burnout: do people know the signs, and is there time and cover to recover?"
+        "Lapses and burnout: do people know the signs and have a plan, and is there time and "
+        "cover to recover? A lapse is not collapse."
     ),
     gettext_lazy("Peer support: do the groups help, and can everyone join?"),
     gettext_lazy("Mentoring: does everyone who wants a mentor have one?"),

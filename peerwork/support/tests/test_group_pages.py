@@ -247,6 +247,7 @@ def test_the_step_page_refuses_a_review_before_mediation_keeping_the_typed_outco
     client = signed_in(story.daniel)
     html = assert_sound_page(client.get(url("group_step_new", group)))
     assert "Mediation, so everyone can say how they see it" in html
+    assert "What may be recorded now:</strong> Mediation</p>" in html
     today = str(local_today(story.daniel))
     typed = {"kind": "tor_review", "held_on": today, "outcome": "We read the terms together"}
     html = assert_sound_page(client.post(url("group_step_new", group), typed))
