@@ -128,7 +128,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "requests": mentoring.open_requests(member).count(),
         }
     if member.is_active and member.has_role(Role.LINE_MANAGER):
-        context["manager"] = {"answers": len(mentoring.confirmations_for_manager(member))}
+        context["manager"] = {"answers": mentoring.confirmations_for_manager(member)}
     return render(request, "support/home.html", context)
 
 

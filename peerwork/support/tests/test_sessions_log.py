@@ -128,6 +128,21 @@ def test_nobody_else_reads_the_log_on_the_pages_or_through_the_api(story):
         headers = bearer(member)
         for url in api:
             assert Client().get(url, headers=headers).status_code == 404, (name, url)
+    # Samuel, a peer mentor, is another mentor to Olena: her coaching log is not his.
+    draft(story, "olena", recipient="grace")
+    olenas = pair_of(story, "olena")
+    with scope(organisation=story.harbourside.pk):
+        coached = mentoring.log_session(
+            actor=story.leila, pair=olenas, held_on=today_there(story), notes="Coaching."
+        )
+    samuel = signed_in(story.samuel)
+    for url in (f"/support/pairs/{olenas.pk}/sessions/new/", f"/support/sessions/{coached.pk}/"):
+        assert samuel.get(url).status_code == 404, url
+    for url in (
+        f"/api/v1/support-pairs/{olenas.pk}/sessions",
+        f"/api/v1/support-sessions/{coached.pk}",
+    ):
+        assert Client().get(url, headers=bearer(story.samuel)).status_code == 404, url
     # Amina reads her log but does not write it; the entry's page shows it to her.
     amina = signed_in(story.amina)
     assert amina.get(pages[0]).status_code == 403

@@ -67,5 +67,14 @@ def test_hr_sees_how_many_pairs_and_requests_and_the_way_to_them(story):
 def test_a_line_manager_sees_only_shared_answers_and_nothing_of_a_mentor(story):
     draft(story)
     html = assert_sound_page(signed_in(story.ravi).get(HOME))
-    assert "0 answers shared with you" in html
+    assert "No answers have been shared with you." in html
     assert "Samuel Kiprop" not in html and "Amina Wanjiru" not in html
+
+
+def test_a_line_manager_sees_a_consented_answer_on_support_at_work(story):
+    draft(story, consent=True)
+    with scope(organisation=story.harbourside.pk):
+        mentoring.confirm_support(actor=story.samuel, pair=pair_of(story), taking_place=True)
+    html = assert_sound_page(signed_in(story.ravi).get(HOME))
+    assert "Amina Wanjiru" in html and "yes, support is taking place" in html
+    assert "Samuel Kiprop" not in html
