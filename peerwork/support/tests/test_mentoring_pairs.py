@@ -184,7 +184,8 @@ def test_hr_ends_a_pair_and_the_former_mentor_reads_nothing_more(story):
     assert response.status_code == 302
     with scope(organisation=story.harbourside.pk):
         pair.refresh_from_db()
-    assert not pair.is_current() and pair.ended_on < timezone.localdate()
+    assert not pair.is_current()
+    assert pair.ended_on is not None and pair.ended_on < timezone.localdate()
     for url in (
         f"/support/pairs/{pair.pk}/",
         f"/support/pairs/{pair.pk}/sessions/new/",
