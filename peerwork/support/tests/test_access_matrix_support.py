@@ -165,6 +165,8 @@ def words_of(subject: Membership, s: Situation, column: str) -> list[str]:
         return [WORDS["olena-contact" if olena else "amina-contact"]]
     if column == "sessions":
         return [WORDS["olena-session" if olena else "amina-session"]]
+    if column == "request" and subject.pk == s.request.person_id:
+        return [WORDS["request"]]
     return []
 
 
