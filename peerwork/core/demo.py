@@ -161,6 +161,11 @@ PEOPLE = (
     ),
     DemoPerson("leila", "Leila Haddad", (DemoPlace(H, "External coach", (Role.COACH,)),)),
     DemoPerson(
+        "farah",
+        "Farah Ali",
+        (DemoPlace(H, "Group facilitator", (Role.FACILITATOR,), "Drop-in and counselling"),),
+    ),
+    DemoPerson(
         "chen", "Chen Li", (DemoPlace(H, "Organisation admin", (Role.ORG_ADMIN,), "Coordination"),)
     ),
     DemoPerson(

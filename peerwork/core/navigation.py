@@ -45,6 +45,15 @@ def navigation_for(member: Membership, path: str, *, unread: int = 0) -> list[Na
         items.append((_("Schedule"), reverse("schedule:mine"), 0))
     if may_organise(member):
         items.append((_("Schedule health"), reverse("schedule:health"), 0))
+    # Self-care tools are every working member's, private by default; support at work is
+    # theirs too, and a coach's or facilitator's for what is theirs (issue 7).
+    from peerwork.selfcare.access import uses_selfcare
+    from peerwork.support.access import uses_support
+
+    if uses_selfcare(member):
+        items.append((_("Self-care"), reverse("selfcare:home"), 0))
+    if uses_support(member):
+        items.append((_("Support"), reverse("support:home"), 0))
     if is_org_admin(member):
         items.append((_("Invitations"), reverse("core:invitations"), 0))
     items.append((_("Inbox"), reverse("core:inbox"), unread))

@@ -49,6 +49,14 @@ def is_current(relationship: SupportRelationship) -> bool:
     return relationship.is_current()
 
 
+def uses_support(member: Membership) -> bool:
+    """Support at work is for working members, and for coaches and facilitators, who may
+    come from outside (they see only what is theirs). Peer interviewers: nothing here."""
+    return bool(is_working_member(member)) or (
+        member.is_active and member.has_role(Role.COACH, Role.FACILITATOR)
+    )
+
+
 def makes_pairs(member: Membership) -> bool:
     """HR makes mentoring pairs and drafts agreements for the organisation."""
     return bool(member.is_active and member.has_role(Role.HR))

@@ -46,7 +46,6 @@ from peerwork.core.versions import StaleVersion
 
 from . import access, agreements, mentoring
 from .agreement_pdf import agreement_pdf
-from .mentoring_views import opens_support
 from .models import MentoringRequest, SupportAgreement, SupportConfirmation, SupportSession
 
 router = Router(tags=["support"])
@@ -69,7 +68,7 @@ IfMatchOptional = Header(
 
 def _support_member(request: HttpRequest) -> Membership:
     member = member_of(request)
-    if not opens_support(member):
+    if not access.uses_support(member):
         raise Http404
     return member
 

@@ -14,10 +14,7 @@ issue 7 items 7 and 8; guide §3.10, §3.12, §4.8, App. 4).
   Harbourside employs people who use drugs.
 
 Everything goes through the services (``groups``, ``retreats``), as on a real server.
-Farah is in the test story but not (yet) among the demo's people in ``peerwork.core.demo``:
-if the seed has not made her, this step gives her a facilitator's membership without a
-password, so the group's page names its facilitator; she signs in once she is added
-there. Idempotent: the group is looked up by name, the retreat by title; meetings and the
+Farah, the facilitator, is one of the demo's people (``peerwork.core.demo``). Idempotent: the group is looked up by name, the retreat by title; meetings and the
 shared learning are seeded only while the group has none. A second run changes nothing.
 """
 
@@ -29,8 +26,6 @@ import zoneinfo
 from django.utils import timezone
 
 from peerwork.core.demo import DemoContext, seed_step
-from peerwork.core.models import Membership, Role, Team
-from peerwork.core.services import add_member
 from peerwork.people import demo as people_demo  # its steps first
 from peerwork.schedule import demo as schedule_demo  # noqa: F401  (Olena's hours first)
 
@@ -70,33 +65,6 @@ def _zone(demo: DemoContext) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(demo.organisation(H).time_zone)
 
 
-def _farah(demo: DemoContext) -> Membership:
-    """Farah, the group's facilitator: the demo's own Farah when the seed has her."""
-    if (H, "farah") in demo.members:
-        return demo.member(H, "farah")
-    organisation = demo.organisation(H)
-    with demo.scope(H):
-        existing = Membership.objects.filter(
-            organisation=organisation, user__username="farah"
-        ).first()
-        if existing is not None and existing.has_role(Role.FACILITATOR):
-            return existing
-        team = Team.objects.filter(
-            organisation=organisation, name="Drop-in and counselling"
-        ).first()
-        membership = add_member(
-            organisation=organisation,
-            username="farah",
-            display_name="Farah Ali",
-            email="farah@harbourside.example.org",
-            roles=[Role.FACILITATOR],
-            team=team,
-        )
-        demo.update(membership, title="Support group facilitator")
-    demo.changes += 1
-    return membership
-
-
 def last_fridays(today: dt.date, count: int) -> list[dt.date]:
     """The ``count`` Fridays before today, oldest first."""
     latest = today - dt.timedelta(days=(today.weekday() - 4) % 7 or 7)
@@ -106,7 +74,7 @@ def last_fridays(today: dt.date, count: int) -> list[dt.date]:
 @seed_step("support: the Friday lunch group")
 def seed_lunch_group(demo: DemoContext) -> None:
     grace = demo.member(H, "grace")
-    farah = _farah(demo)
+    farah = demo.member(H, "farah")
     with demo.scope(H), timezone.override(_zone(demo)):
         today = timezone.localdate()
         group = SupportGroup.objects.filter(

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -35,17 +35,9 @@ def _member(request: HttpRequest) -> Membership:
     return cast(MemberRequest, request).member
 
 
-def opens_support(member: Membership) -> bool:
-    """Support at work is for working members, and for coaches and facilitators, who may
-    come from outside (they see only what is theirs). Peer interviewers: nothing here."""
-    return bool(is_working_member(member)) or (
-        member.is_active and member.has_role(Role.COACH, Role.FACILITATOR)
-    )
-
-
 def _support_member(request: HttpRequest) -> Membership:
     member = _member(request)
-    if not opens_support(member):
+    if not access.uses_support(member):
         raise Http404
     return member
 
@@ -55,14 +47,6 @@ def _hr(request: HttpRequest) -> Membership:
     if not access.makes_pairs(member):
         raise Http404
     return member
-
-
-def _url_if_there(name: str) -> str | None:
-    """A link to a page another area brings, once it has landed."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def _agreements_by_pair(pairs: list[SupportRelationship]) -> dict[object, SupportAgreement]:
@@ -102,9 +86,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "mine": _with_agreements(member, pairs["mine"]),
         "supporting": _with_agreements(member, pairs["supporting"]),
         "links": {
-            "groups": _url_if_there("support:groups"),
-            "retreats": _url_if_there("support:retreats"),
-            "selfcare": _url_if_there("selfcare:home"),
+            "groups": reverse("support:groups"),
+            "retreats": reverse("support:retreats"),
+            "selfcare": reverse("selfcare:home"),
         },
     }
     if is_working_member(member):
