@@ -46,10 +46,7 @@ HORIZON = dt.timedelta(weeks=13)
 
 
 def zone_of(organisation: Organisation) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(organisation.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return organisation.zone
 
 
 def settings_for(organisation_id: uuid.UUID) -> ScheduleSettings:

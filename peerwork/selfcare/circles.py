@@ -61,7 +61,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scope, scopes_disabled
@@ -75,6 +74,7 @@ from peerwork.core.models.tenancy import active_members
 from peerwork.core.notify import notify, register_kind
 from peerwork.core.versions import StaleVersion, update_if_current
 
+from . import openings
 from .access import LONGEST_OPENING, live_openings, may_open_circle_to, uses_selfcare
 from .models import CircleSuggestion, Opening, RiskCircle, RiskCircleVersion
 
@@ -357,15 +357,11 @@ def compare(older: Sequence[Area], newer: Sequence[Area]) -> Comparison:
 
 
 def zone_of(organisation: Organisation) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(organisation.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return organisation.zone
 
 
 def local_today(organisation: Organisation, now: dt.datetime | None = None) -> dt.date:
-    """Today where the organisation works: review dates are dated there."""
-    return timezone.localdate(now or timezone.now(), zone_of(organisation))
+    return organisation.local_today(now)
 
 
 def a_year_after(day: dt.date) -> dt.date:
@@ -412,17 +408,7 @@ def versions_of(circle: RiskCircle) -> list[RiskCircleVersion]:
 
 
 def live_openings_of(circle: RiskCircle, now: dt.datetime | None = None) -> list[Opening]:
-    now = now or timezone.now()
-    return list(
-        Opening.objects.filter(
-            organisation_id=circle.organisation_id,
-            circle=circle,
-            closed_at__isnull=True,
-            expires_at__gt=now,
-        )
-        .select_related("grantee__user")
-        .order_by("expires_at")
-    )
+    return openings.live_openings_of(circle, now)
 
 
 def pending_suggestions(circle: RiskCircle) -> list[CircleSuggestion]:
@@ -684,80 +670,36 @@ def open_circle(
     if errors:
         raise ValidationError(errors)
     assert grantee is not None  # noqa: S101 (checked above)
-    with transaction.atomic():
-        opening = (
-            Opening.objects.filter(
-                organisation_id=circle.organisation_id,
-                circle=circle,
-                grantee=grantee,
-                closed_at__isnull=True,
-                expires_at__gt=now,
-            )
-            .order_by("-expires_at")
-            .first()
-        )
-        if opening is not None:
-            opening.expires_at = expires_at
-            opening.save(update_fields=["expires_at"])
-        else:
-            opening = Opening.objects.create(
-                organisation_id=circle.organisation_id,
-                owner=actor,
-                grantee=grantee,
-                circle=circle,
-                opened_at=now,
-                expires_at=expires_at,
-            )
-        audit.record(
-            actor=actor,
-            action="selfcare.circle.open",
-            object_type=OBJECT_TYPE,
-            object_id=circle.pk,
-            subject=actor,
-            data_class=DataClass.PRIVATE,
-            detail={"opening": opening.pk, "grantee": grantee.pk},
-        )
-        notify(
-            recipient=grantee,
-            kind=CIRCLE_OPENED.kind,
-            params={"opening": str(opening.pk), "by": str(actor.pk), "until": expires_at},
-            now=now,
-        )
-    return opening
+    return openings.open_record(
+        actor=actor,
+        record=circle,
+        grantee=grantee,
+        expires_at=expires_at,
+        now=now,
+        action="selfcare.circle.open",
+        object_type=OBJECT_TYPE,
+        kind=CIRCLE_OPENED.kind,
+    )
 
 
 def close_opening(
     *, actor: Membership, opening: Opening, now: dt.datetime | None = None
 ) -> Opening:
     """The owner closes an opening before its end; the person loses access at once."""
-    if opening.owner_id != actor.pk or opening.circle_id is None:
+    if opening.circle_id is None:
         raise PermissionDenied
-    now = now or timezone.now()
-    with transaction.atomic():
-        Opening.objects.filter(pk=opening.pk, closed_at__isnull=True).update(closed_at=now)
-        audit.record(
-            actor=actor,
-            action="selfcare.circle.close",
-            object_type=OBJECT_TYPE,
-            object_id=opening.circle_id,
-            subject=actor,
-            data_class=DataClass.PRIVATE,
-            detail={"opening": opening.pk, "grantee": opening.grantee_id},
-        )
-    opening.refresh_from_db(fields=["closed_at"])
-    return opening
+    return openings.close_opening(
+        actor=actor,
+        opening=opening,
+        now=now or timezone.now(),
+        action="selfcare.circle.close",
+        object_type=OBJECT_TYPE,
+    )
 
 
 def opened_to(member: Membership, now: dt.datetime | None = None) -> list[Opening]:
     """The circles open to ``member`` now, soonest to close first."""
-    if not member.is_active:
-        return []
-    return list(
-        live_openings(member, now)
-        .filter(circle__isnull=False)
-        .select_related("owner__user", "circle")
-        .order_by("expires_at")
-    )
+    return list(openings.opened_to(member, circles=True, now=now))
 
 
 def opening_for(member: Membership, circle: RiskCircle, now: dt.datetime | None = None) -> Opening:
@@ -916,28 +858,6 @@ def _opened(notification: Notification) -> str:
     return reverse("selfcare:circles_opened")
 
 
-def _opened_context(notification: Notification) -> dict[str, object]:
-    """Who opened it and until when, read when the message is shown."""
-    by = notification.params.get("by")
-    person = (
-        Membership.objects.filter(organisation_id=notification.organisation_id, pk=by)
-        .select_related("user")
-        .first()
-        if isinstance(by, str)
-        else None
-    )
-    until = parse_datetime(str(notification.params.get("until") or ""))
-    zone = zone_of(notification.organisation)
-    return {
-        "name": person.name if person is not None else _("A colleague"),
-        "until": formats.date_format(
-            timezone.localtime(until, zone) - dt.timedelta(microseconds=1), "DATE_FORMAT"
-        )
-        if until is not None
-        else "—",
-    }
-
-
 CIRCLE_OPENED = register_kind(
     "selfcare.circle_opened",
     subject=gettext_lazy("A colleague opened a page to you"),
@@ -947,7 +867,7 @@ CIRCLE_OPENED = register_kind(
     ),
     default_channels=(Channel.EMAIL,),
     link=_opened,
-    context=_opened_context,
+    context=openings.opened_message,
 )
 SUGGESTION_MADE = register_kind(
     "selfcare.circle_suggestion",

@@ -57,20 +57,20 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from peerwork.core import audit
 from peerwork.core.access import DataClass
-from peerwork.core.models import Membership, Notification, SupportRelationship
+from peerwork.core.models import Membership, SupportRelationship
 from peerwork.core.models.notifications import Channel
-from peerwork.core.notify import notify, register_kind
+from peerwork.core.notify import register_kind
 from peerwork.core.versions import StaleVersion
 from peerwork.schedule.conflicts import zone_of
 
-from .access import LONGEST_OPENING, live_openings, may_open_programme_to, uses_selfcare
+from . import openings
+from .access import LONGEST_OPENING, may_open_programme_to, uses_selfcare
 from .models import Opening, SelfControlEntry, SelfControlProgramme
 
 # --- limits -------------------------------------------------------------------------------
@@ -160,17 +160,6 @@ STRATEGY_LABELS: dict[str, Any] = {
 # --- messages -----------------------------------------------------------------------------
 
 
-def _opened_context(notification: Notification) -> dict[str, object]:
-    """Who opened it and until when, read at render time in the organisation's zone."""
-    owner = Membership.objects.filter(pk=notification.params.get("owner")).first()
-    expires = parse_datetime(str(notification.params.get("expires_at") or ""))
-    until = "—"
-    if expires is not None:
-        zone = zone_of(notification.organisation)
-        until = formats.date_format(timezone.localtime(expires, zone), "DATE_FORMAT")
-    return {"name": owner.name if owner else _("A colleague"), "until": until}
-
-
 PROGRAMME_OPENED = register_kind(
     "selfcare.programme_opened",
     subject=gettext_lazy("A colleague opened a page to you"),
@@ -179,7 +168,7 @@ PROGRAMME_OPENED = register_kind(
     ),
     default_channels=(Channel.EMAIL,),
     link=lambda notification: reverse("selfcare:programmes_opened"),
-    context=_opened_context,
+    context=openings.opened_message,
 )
 
 
@@ -1061,17 +1050,7 @@ def opening_candidates(owner: Membership) -> list[Membership]:
 
 def openings_of(programme: SelfControlProgramme, now: dt.datetime | None = None) -> list[Opening]:
     """The programme's openings still open now."""
-    now = now or timezone.now()
-    return list(
-        Opening.objects.filter(
-            organisation_id=programme.organisation_id,
-            programme=programme,
-            closed_at__isnull=True,
-            expires_at__gt=now,
-        )
-        .select_related("grantee__user")
-        .order_by("expires_at")
-    )
+    return openings.live_openings_of(programme, now)
 
 
 def open_programme(
@@ -1098,82 +1077,41 @@ def open_programme(
     else:
         if timezone.is_naive(expires_at):
             expires_at = timezone.make_aware(expires_at, zone_of(actor.organisation))
-        if expires_at <= now:
-            errors["expires_at"] = [_("Choose a time that has not passed yet.")]
-        elif expires_at > now + LONGEST_OPENING:
-            errors["expires_at"] = [
-                _("It can stay open for at most %(days)d days. Choose an earlier date.")
-                % {"days": LONGEST_OPENING.days}
-            ]
+        problem = openings.expiry_problem(expires_at, now)
+        if problem:
+            errors["expires_at"] = [problem]
     _refuse(errors)
     assert grantee is not None and expires_at is not None  # noqa: S101 (checked above)
-    with transaction.atomic():
-        Opening.objects.filter(
-            organisation_id=programme.organisation_id,
-            programme=programme,
-            grantee=grantee,
-            closed_at__isnull=True,
-            expires_at__gt=now,
-        ).update(closed_at=now)
-        opening = Opening.objects.create(
-            organisation_id=programme.organisation_id,
-            owner=programme.owner,
-            grantee=grantee,
-            programme=programme,
-            opened_at=now,
-            expires_at=expires_at,
-        )
-        audit.record(
-            actor=actor,
-            action="selfcare.programme.open",
-            object_type=AUDIT_TYPE,
-            object_id=programme.pk,
-            subject=programme.owner,
-            data_class=DataClass.PRIVATE,
-            detail={"opening": opening.pk, "grantee": grantee.pk},
-        )
-        notify(
-            recipient=grantee,
-            kind=PROGRAMME_OPENED.kind,
-            params={"owner": str(actor.pk), "expires_at": expires_at.isoformat()},
-            now=now,
-        )
-    return opening
+    return openings.open_record(
+        actor=actor,
+        record=programme,
+        grantee=grantee,
+        expires_at=expires_at,
+        now=now,
+        action="selfcare.programme.open",
+        object_type=AUDIT_TYPE,
+        kind=PROGRAMME_OPENED.kind,
+    )
 
 
 def close_opening(
     *, actor: Membership, opening: Opening, now: dt.datetime | None = None
 ) -> Opening:
     """Close an opening early (the owner; ``access.opening_for_owner`` found it)."""
-    if opening.owner_id != actor.pk or opening.programme_id is None:
+    if opening.programme_id is None:
         raise PermissionDenied
-    now = now or timezone.now()
-    with transaction.atomic():
-        if opening.closed_at is None:
-            Opening.objects.filter(pk=opening.pk, closed_at__isnull=True).update(closed_at=now)
-            opening.closed_at = now
-            audit.record(
-                actor=actor,
-                action="selfcare.programme.close",
-                object_type=AUDIT_TYPE,
-                object_id=opening.programme_id,
-                subject=actor,
-                data_class=DataClass.PRIVATE,
-                detail={"opening": opening.pk},
-            )
-    return opening
+    return openings.close_opening(
+        actor=actor,
+        opening=opening,
+        now=now or timezone.now(),
+        action="selfcare.programme.close",
+        object_type=AUDIT_TYPE,
+    )
 
 
 def opened_to(member: Membership, now: dt.datetime | None = None) -> list[Opening]:
     """The programmes open to ``member`` now, soonest to close first (no content read)."""
-    if not member.is_active:
-        return []
-    return list(
-        live_openings(member, now)
-        .filter(programme__isnull=False)
-        .select_related("owner__user", "programme")
-        .order_by("expires_at")
-    )
+    return list(openings.opened_to(member, circles=False, now=now))
 
 
 def end_of_day(member: Membership, day: dt.date) -> dt.datetime:

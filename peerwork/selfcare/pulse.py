@@ -74,8 +74,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerwork.core.models import Membership, Organisation, Role, Team
-from peerwork.schedule.services import local_today
 
+from . import wellbeing
 from .access import PULSE_MINIMUM, pulse_teams_for, uses_selfcare
 from .models import PulseAnswer, PulseReceipt
 
@@ -109,14 +109,10 @@ class Trend:
 # --- weeks ------------------------------------------------------------------------------
 
 
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def this_week(member: Membership, now: dt.datetime | None = None) -> dt.date:
-    """The Monday of the week it is now where the member's organisation works (Nairobi's
-    Monday begins at 21:00 UTC on Sunday)."""
-    return monday_of(local_today(member, now))
+# The week is the one the weekly goals keep (``wellbeing.this_week``): Monday where the
+# member's organisation works (Nairobi's Monday begins at 21:00 UTC on Sunday).
+monday_of = wellbeing.monday_of
+this_week = wellbeing.this_week
 
 
 # --- gates ------------------------------------------------------------------------------

@@ -83,15 +83,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 
 
 def zone_of(organisation: Organisation) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(organisation.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return organisation.zone
 
 
 def local_today(organisation: Organisation, now: dt.datetime | None = None) -> dt.date:
-    """Today where the organisation works: sessions, reviews and agreements are dated there."""
-    return timezone.localdate(now or timezone.now(), zone_of(organisation))
+    return organisation.local_today(now)
 
 
 def current_q(prefix: str = "") -> Q:

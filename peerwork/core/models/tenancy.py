@@ -8,7 +8,8 @@ that forgets its organisation raises instead of leaking (DESIGN.md "Privacy mode
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,19 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """Where the organisation works: dates people agree (a review, a week, "today") are
+        dated there, not on the server's clock. An unknown zone name counts as UTC."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def local_today(self, now: datetime | None = None) -> date:
+        """Today where the organisation works."""
+        return timezone.localdate(now or timezone.now(), self.zone)
 
 
 class OrganisationOwned(models.Model):

@@ -449,7 +449,7 @@ def test_opening_to_her_mentor_tells_him_in_neutral_words(story):
     assert words.subject == "A colleague opened a page to you"
     assert "Amina Wanjiru opened a page to you until" in words.body
     assert "programme" not in words.body.lower() + words.subject.lower()
-    assert set(message.params) == {"owner", "expires_at"}
+    assert set(message.params) == {"opening", "by", "until"}
 
 
 @pytest.mark.parametrize("who", ["ravi", "leila", "daniel", "joseph"])
@@ -485,7 +485,7 @@ def test_an_expiry_in_the_past_or_too_far_ahead_is_refused(story, delta, says):
         assert not Opening.objects.exists()
 
 
-def test_opening_again_to_the_same_mentor_replaces_the_opening_still_open(story):
+def test_opening_again_to_the_same_mentor_moves_the_end_of_the_opening_still_open(story):
     programme = programme_of(story)
     now = timezone.now()
     with scope(organisation=story.harbourside.pk):
@@ -503,9 +503,10 @@ def test_opening_again_to_the_same_mentor_replaces_the_opening_still_open(story)
             expires_at=now + dt.timedelta(days=10),
             now=now,
         )
-        assert [o.pk for o in programmes.openings_of(programme)] == [second.pk]
+        assert [o.pk for o in programmes.openings_of(programme)] == [first.pk] == [second.pk]
         first.refresh_from_db()
-        assert first.closed_at is not None
+        assert first.closed_at is None
+        assert first.expires_at == now + dt.timedelta(days=10)
 
 
 def test_an_expiry_date_on_a_page_means_through_that_day_but_never_beyond_the_longest(story):
