@@ -45,7 +45,6 @@ from peerwork.core.models import Membership, SupportRelationship
 from peerwork.core.versions import StaleVersion
 
 from . import access, agreements, mentoring
-from .agreement_pdf import agreement_pdf
 from .models import MentoringRequest, SupportAgreement, SupportConfirmation, SupportSession
 
 router = Router(tags=["support"])
@@ -972,26 +971,3 @@ def agreement_withdraw(
         agreements.withdraw_consent,
         _("Only the staff member withdraws this consent."),
     )
-
-
-@router.get(
-    "/support-agreements/{agreement_id}/pdf",
-    response={200: None, **errors(404)},
-    summary="A support agreement as PDF",
-    tags=["support agreements"],
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The agreement as a PDF, in the organisation's first language.",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
-)
-def agreement_pdf_file(request: HttpRequest, agreement_id: str) -> HttpResponse:
-    """For anyone who may read the agreement."""
-    agreement = access.agreement_for_member(member_of(request), agreement_id)
-    answer = HttpResponse(agreement_pdf(agreement), content_type="application/pdf")
-    answer["Content-Disposition"] = 'inline; filename="support-agreement.pdf"'
-    answer["Cache-Control"] = "private, no-store"
-    return answer
