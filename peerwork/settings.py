@@ -208,6 +208,7 @@ INSTALLED_APPS = [
     "peerwork.schedule",
     "peerwork.selfcare",
     "peerwork.support",
+    "peerwork.concerns",
     "allauth",
     "allauth.account",
     "allauth.mfa",

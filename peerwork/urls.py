@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("peerwork.schedule.urls")),
     path("selfcare/", include("peerwork.selfcare.urls")),
     path("support/", include("peerwork.support.urls")),
+    path("concerns/", include("peerwork.concerns.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -1,0 +1,3 @@
+"""Makers of Riverside's intake records for the organisation isolation walk
+(``peerwork.core.isolation.register_isolation_maker``). Parameter names are unique to
+this area."""

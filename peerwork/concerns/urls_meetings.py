@@ -1,0 +1,6 @@
+"""The meetings pages of concerns (issue 8). Ids are named by what they are
+(``concern_id``, ``meeting_id``…: ``peerwork.concerns.isolation_meetings``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
