@@ -1,0 +1,1 @@
+"""Asking for advice before acting (§4.6): not a concern. Filled in below."""
