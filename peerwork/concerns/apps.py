@@ -12,7 +12,16 @@ class ConcernsConfig(AppConfig):
         # Each area registers its messages and its reminders for the deadline loop; the
         # own-data export learns the module's parts and what it holds back while an
         # investigation is open.
-        from . import app9, intake, investigations, meetings, paths, personal_data
+        from . import (
+            advice,
+            app9,
+            intake,
+            investigations,
+            meetings,
+            other_paths,
+            paths,
+            personal_data,
+        )
 
         personal_data.register()
-        del app9, intake, investigations, meetings, paths
+        del advice, app9, intake, investigations, meetings, other_paths, paths
