@@ -15,7 +15,7 @@ concern's path, or None for a concern on the plain review-meeting path (App. 7).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -77,6 +77,15 @@ class Stage:
     notes_required: bool = True
 
 
+# A path's own rule (``PathSpec.check``), asked before a stage is saved with the stage, its
+# checked answers, the notes and the stages recorded so far: raises ``ValidationError``
+# naming the field at fault (mediation only when both sides are willing, §4.5).
+StageCheck = Callable[[Concern, Stage, dict[str, object], str, dict[str, PathStep]], None]
+# What a recorded stage does next, in the same transaction (an approval closes the concern,
+# §4.6): called with the actor, the concern and the step.
+StageEffect = Callable[[Membership, Concern, PathStep], None]
+
+
 @dataclass(frozen=True)
 class PathSpec:
     path: str  # a ``Concern.Path`` value
@@ -86,6 +95,8 @@ class PathSpec:
     stages: tuple[Stage, ...]
     # True: a stage may be recorded only once the stages before it are.
     in_order: bool = False
+    check: StageCheck | None = None
+    after: StageEffect | None = None
     keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -181,7 +192,8 @@ def record_step(
 
     The caller has passed the concern's gate for a change. Refused with ``ValidationError``
     (field errors, nothing saved) when the concern is not open, the stage is not on its
-    path, an earlier stage of an in-order path is missing, or an answer is wrong.
+    path, an earlier stage of an in-order path is missing, an answer is wrong, or the
+    path's own rule (``PathSpec.check``) refuses it; then the path's ``after`` runs.
     ``StaleVersion`` when someone corrected the stage since ``version``.
     """
     spec = spec_for(concern)
@@ -203,6 +215,8 @@ def record_step(
             raise ValidationError(
                 {"stage": [_("First record: %(stages)s.") % {"stages": "; ".join(missing)}]}
             )
+    if spec.check is not None:
+        spec.check(concern, stage, cleaned, notes, recorded)
 
     existing = recorded.get(stage_key)
     if existing is None:
@@ -248,4 +262,6 @@ def record_step(
         data_class=DataClass.PERSONNEL,
         detail={"concern": concern.pk, "stage": stage_key},
     )
+    if spec.after is not None:
+        spec.after(actor, concern, step)
     return step
