@@ -75,6 +75,8 @@ class Stage:
     questions: tuple[Question, ...] = ()
     notes_label: Promise = gettext_lazy("What was found")
     notes_required: bool = True
+    # True: the stage is recorded with the review meeting it happened in (App. 9 q5).
+    meeting_required: bool = False
 
 
 # A path's own rule (``PathSpec.check``), asked before a stage is saved with the stage, its
@@ -204,6 +206,8 @@ def record_step(
         raise ValidationError(_("This concern is closed; its stages can no longer change."))
     if meeting is not None and meeting.concern_id != concern.pk:
         raise ValidationError({"meeting": [_("Choose a meeting about this concern.")]})
+    if stage.meeting_required and meeting is None:
+        raise ValidationError({"meeting": [_("Choose the review meeting this stage was in.")]})
     cleaned = clean_answers(stage, answers)
     notes = (notes or "").strip()
     if stage.notes_required and not notes:
