@@ -8,10 +8,11 @@ from django.urls import include, path
 app_name = "concerns"
 
 urlpatterns = [
-    path("", include("peerwork.concerns.urls_intake")),
     path("", include("peerwork.concerns.urls_meetings")),
     path("", include("peerwork.concerns.urls_app9")),
     path("", include("peerwork.concerns.urls_paths")),
     path("", include("peerwork.concerns.urls_investigations")),
     path("", include("peerwork.concerns.urls_library")),
+    # Last: its ``<concern_id>/`` takes any single segment (``library/``, ``advice/``…).
+    path("", include("peerwork.concerns.urls_intake")),
 ]
