@@ -1,0 +1,261 @@
+"""The [record: concerns] rows of the access matrix, walked through the concerns gates
+(``peerwork.concerns.access``), the area services and the own-data export, with the real
+people of the shared story (issue 8 item 6, "the access matrix rows").
+
+The situation of every row is the concerns one (``situation.arrange_row``): Ravi's
+attendance concern about Amina on the App. 9 path, with a stage, two work targets, a review
+meeting Amina brought Samuel to, its note and a hand-off waiting for HR; her §4.7 concern
+with an open investigation Grace opened; her request for advice to Ravi; Olena's closed
+time-keeping concern with its meeting and note. Rows whose subject is Olena ask of her
+concern, meeting and note; she has no stage, target, hand-off, investigation or request
+for advice, so those cells have nothing to ask (None).
+
+Each cell (column × action) is asked of each channel that can answer it; a channel with
+nothing to say answers None. Reads and exports come first, then changes, then deletes.
+One test per row collects every disagreement.
+
+What each action means per column, for the gate channel:
+
+- concern, meeting, note, target, path, handoff, advice: the record's gate with the action
+  (list and read are the read gate). Only a concern is ever deleted (HR, raised in error);
+  nothing deletes the others, so their delete cells are the services' (None here).
+- investigation: its gate for reading (that it exists, its state, any suspension).
+  Changing it (suspending, naming investigators, completing) is HR's: the gate lets HR and
+  the investigators through ("the service decides which"), and the change is HR's only.
+- findings: the investigation's gate, then ``reads_findings``; writing findings is the
+  gate for a change (HR and the investigators), then ``reads_findings``.
+- aggregate: ``sees_aggregates``; library: ``uses_concerns`` in the subject's organisation
+  (the library is the same text everywhere; another organisation's member reads their own).
+
+The export channel asks whether the words only the subject's record holds appear in the
+actor's own-data export: only for the columns the table exports, and for findings (which
+nobody's export may hold while the investigation is open).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_scopes import scope
+
+from peerwork.concerns import access
+from peerwork.concerns.tests.situation import ARRANGE, WORDS, Situation, arrange_row
+from peerwork.core import access_matrix
+from peerwork.core.access import Action
+from peerwork.core.models import Membership
+from peerwork.people.export import build_export
+
+MATRIX = access_matrix.load()
+SECTION = "record: concerns"
+ROWS = list(MATRIX.section(SECTION).rows)
+ORDER = [Action.LIST, Action.READ, Action.EXPORT, Action.CHANGE, Action.DELETE]
+
+Answer = bool | None
+
+
+def opens(ask: Callable[[], object]) -> bool:
+    """Allowed when it returns; refused when a gate or a service says 404 or 403. Anything
+    else (a stale version, bad input) is a fault of the arrangement and fails loudly."""
+    try:
+        ask()
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+def _then(ask: Callable[[], object], inside: Callable[[Any], bool]) -> bool:
+    """The gate first, as every page and API operation does, then a further rule."""
+    try:
+        found = ask()
+    except (Http404, PermissionDenied):
+        return False
+    return inside(found)
+
+
+# --- the gate channel ---------------------------------------------------------------------
+
+
+def _record_gate(
+    member: Membership, subject: Membership, s: Situation, column: str
+) -> Callable[[str], object] | None:
+    """The gate of the column's record for the subject, as a function of the action; None
+    when the subject has no such record."""
+    amina = s.is_amina(subject)
+    gates: dict[str, Callable[[str], object]] = {
+        "concern": lambda a: access.concern_for_member(member, s.concern_of(subject).pk, a),
+        "meeting": lambda a: access.meeting_for_member(member, s.meeting_of(subject).pk, a),
+        "note": lambda a: access.note_for_member(member, s.note_of(subject).pk, a),
+    }
+    if amina:
+        gates |= {
+            "target": lambda a: access.target_for_member(member, s.target.pk, a),
+            "path": lambda a: access.step_for_member(member, s.step.pk, a),
+            "handoff": lambda a: access.handoff_for_member(member, s.handoff.pk, a),
+            "investigation": lambda a: access.investigation_for_member(
+                member, s.investigation.pk, a
+            ),
+            "advice": lambda a: access.advice_for_member(member, s.advice.pk, a),
+        }
+    return gates.get(column)
+
+
+def gate(
+    member: Membership | None, subject: Membership, s: Situation, column: str, action: Action
+) -> Answer:
+    if action == Action.EXPORT:
+        return None
+    if member is None:
+        return False  # no membership: no gate lets anyone in
+    read = action in (Action.LIST, Action.READ)
+    if column == "aggregate":
+        return access.sees_aggregates(member) if read else None
+    if column == "library":
+        if not read:
+            return None
+        return access.uses_concerns(member) and member.organisation_id == subject.organisation_id
+    if column == "findings":
+        investigation_gate = _record_gate(member, subject, s, "investigation")
+        if investigation_gate is None or action == Action.DELETE:
+            return None
+        wanted = Action.READ if read else Action.CHANGE
+        return _then(lambda: investigation_gate(wanted), lambda i: access.reads_findings(member, i))
+    ask = _record_gate(member, subject, s, column)
+    if ask is None:
+        return None
+    if read:
+        return opens(lambda: ask(Action.READ))
+    if action == Action.DELETE:
+        return opens(lambda: ask(Action.DELETE)) if column == "concern" else None
+    if column == "investigation":
+        return _then(lambda: ask(Action.CHANGE), lambda _i: access.is_hr(member))
+    return opens(lambda: ask(Action.CHANGE))
+
+
+# --- the export channel -------------------------------------------------------------------
+
+
+def words_of(subject: Membership, s: Situation, column: str) -> list[str]:
+    if not s.is_amina(subject):
+        return {
+            "concern": [WORDS["olena"]],
+            "note": [WORDS["olena-note"]],
+        }.get(column, [])
+    return {
+        "concern": [WORDS["concern"], WORDS["evidence"]],
+        "meeting": [WORDS["account"]],
+        "note": [WORDS["note"]],
+        "target": [WORDS["target"], WORDS["reflection"]],
+        "path": [WORDS["step"]],
+        "handoff": [WORDS["handoff"]],
+        "findings": [WORDS["findings"]],
+        "advice": [WORDS["advice"]],
+    }.get(column, [])
+
+
+def _holds_investigation(data: dict[str, Any], s: Situation) -> bool:
+    """The export lists the investigation: that it is open, and the suspension's dates."""
+    for section in data["sections"]:
+        if section["key"] != "concerns.investigation":
+            continue
+        for item in section["items"]:
+            if str(s.investigation.suspended_from) in item.values():
+                return True
+    return False
+
+
+def export(
+    member: Membership | None,
+    subject: Membership,
+    s: Situation,
+    column: str,
+    action: Action,
+    made: dict[str, Any],
+) -> Answer:
+    """Whether the actor's own-data export holds the subject's record, for the columns the
+    table exports (and findings, which no export may hold while the investigation is
+    open). The export is made once per row, before any change."""
+    if action != Action.EXPORT:
+        return None
+    if column == "investigation":
+        if not s.is_amina(subject):
+            return None
+        if member is None:
+            return False
+        if "data" not in made:
+            made["data"] = build_export(member)
+        return _holds_investigation(made["data"], s)
+    words = words_of(subject, s, column)
+    if not words:
+        return None
+    if member is None:
+        return False
+    if "data" not in made:
+        made["data"] = build_export(member)
+    text = json.dumps(made["data"], ensure_ascii=False)
+    return all(word in text for word in words)
+
+
+# --- the services -------------------------------------------------------------------------
+
+
+def service(
+    member: Membership | None,
+    subject: Membership,
+    s: Situation,
+    story: Any,
+    column: str,
+    action: Action,
+) -> dict[str, Answer]:
+    """Every area service that answers the cell, by name."""
+    return {}
+
+
+# --- the rows -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", ROWS)
+def test_the_concerns_row_agrees_with_the_gates_services_and_export(story: Any, row: str) -> None:
+    actor = MATRIX.actors_of(SECTION)[row]
+    situation = arrange_row(story, row)
+    member = getattr(story, actor.person) if actor.person else None
+    subject = getattr(story, actor.subject or "amina")
+    organisation = member.organisation_id if member else story.harbourside.pk
+    section = MATRIX.section(SECTION)
+    problems = []
+    made: dict[str, Any] = {}
+    cells = sorted(
+        (cell for cell in section.cells() if cell.actor == row),
+        key=lambda cell: ORDER.index(cell.action),
+    )
+    for cell in cells:
+        with scope(organisation=organisation):
+            answers = {
+                "gate": gate(member, subject, situation, cell.column, cell.action),
+                "export": export(member, subject, situation, cell.column, cell.action, made),
+                **service(member, subject, situation, story, cell.column, cell.action),
+            }
+        for channel, answer in answers.items():
+            if answer is None:
+                continue
+            if answer != cell.allowed:
+                problems.append(
+                    f"{cell.id} through {channel}: {'allowed' if answer else 'refused'}, "
+                    f"the table says {'allowed' if cell.allowed else 'refused'}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_every_row_of_the_section_has_an_actor_the_story_knows(story: Any) -> None:
+    actors = MATRIX.actors_of(SECTION)
+    for row in ROWS:
+        person = actors[row].person
+        assert person is None or isinstance(getattr(story, person), Membership), row
+
+
+def test_every_extra_situation_of_the_section_is_arranged() -> None:
+    assert set(MATRIX.section(SECTION).extras) == set(ARRANGE)
