@@ -48,13 +48,14 @@ def _uses(member: Membership) -> Membership:
 @require_safe
 @member_page
 def advice_list(request: HttpRequest) -> HttpResponse:
-    """The requests I made and those made of me."""
-    member = _uses(_member(request))
+    """The requests I made and those made of me (a coach may be asked, so this is every
+    member's page; asking is for working members)."""
+    member = _member(request)
     rows = list(advice.requests_for(member))
     context = {
         "mine": [a for a in rows if a.person_id == member.pk],
         "of_me": [a for a in rows if a.asked_id == member.pk],
-        "may_ask": advice.advisers_for(member).exists(),
+        "may_ask": access.uses_concerns(member) and advice.advisers_for(member).exists(),
     }
     return render(request, "concerns/advice_list.html", context)
 
