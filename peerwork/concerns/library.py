@@ -151,6 +151,32 @@ def _sees_groups(member: Membership) -> bool:
     return sees_groups(member)
 
 
+def _raises_concerns(member: Membership) -> bool:
+    return access.raises_concerns(member)
+
+
+RAISE_SIGNS = Link(
+    _("Recording a concern: signs on their own are explained, not counted as a problem"),
+    "concerns:concern_new",
+    _raises_concerns,
+)
+RAISE_APP9 = Link(
+    _("Recording a concern on the App. 9 path, with targets about work only"),
+    "concerns:concern_new",
+    _raises_concerns,
+)
+RAISE_PATTERN = Link(
+    _("A time-keeping concern shows an agreed working pattern first"),
+    "concerns:concern_new",
+    _raises_concerns,
+)
+RAISE_SUPPLY = Link(
+    _("Recording a concern on the supply path (§4.7), with the client's safety first"),
+    "concerns:concern_new",
+    _raises_concerns,
+)
+REVIEW_MEETINGS = Link(_("Review meetings and their agreed notes (App. 7)"), "concerns:reviews")
+ADVICE = Link(_("Asking for advice before acting (§4.6)"), "concerns:advice_new")
 WORKING_PATTERNS = Link(
     _("Your schedule: agreeing working hours as a working pattern"),
     "schedule:mine",
@@ -233,6 +259,7 @@ CASES: tuple[Case, ...] = (
             ),
         ),
         sections=("§4.2", "§3.15", "App. 9"),
+        links=(RAISE_SIGNS,),
         facilitator=(
             _(
                 "Pinned pupils, sweating and paleness can be the ordinary effects of a "
@@ -314,7 +341,7 @@ CASES: tuple[Case, ...] = (
                 "agreed in advance, and never about stopping or changing his drug use."
             ),
         ),
-        links=(SELF_CONTROL, PEER_MENTORING),
+        links=(REVIEW_MEETINGS, RAISE_APP9, SELF_CONTROL, PEER_MENTORING),
     ),
     Case(
         key="clinic-hours",
@@ -370,7 +397,7 @@ CASES: tuple[Case, ...] = (
                 "nobody is treated as a special case."
             ),
         ),
-        links=(WORKING_PATTERNS, MEETINGS),
+        links=(WORKING_PATTERNS, MEETINGS, RAISE_PATTERN),
     ),
     Case(
         key="community-roots",
@@ -432,7 +459,7 @@ CASES: tuple[Case, ...] = (
                 "he can say no, and where clients can reach the service instead."
             ),
         ),
-        links=(PEER_MENTORING, RISK_CIRCLE),
+        links=(ADVICE, PEER_MENTORING, RISK_CIRCLE),
     ),
     Case(
         key="police-raid",
@@ -545,6 +572,7 @@ CASES: tuple[Case, ...] = (
                 "allows."
             ),
         ),
+        links=(RAISE_SUPPLY,),
     ),
     Case(
         key="court-date",
@@ -669,7 +697,7 @@ CASES: tuple[Case, ...] = (
                 "everyone, not by singling her out."
             ),
         ),
-        links=(WORKING_PATTERNS,),
+        links=(WORKING_PATTERNS, REVIEW_MEETINGS),
         credit=_("First written by Rumah Cemara, Indonesia."),
     ),
     Case(

@@ -124,7 +124,19 @@ def test_the_working_pattern_case_links_the_schedule(story):
     )
 
 
-@pytest.mark.parametrize("who", ["amina", "joseph", "chen", "ravi"])
+def test_the_signs_case_shows_who_records_concerns_how_peerwork_answers_signs_alone(story):
+    link = '<a href="/concerns/new/">Recording a concern: signs on their own are explained'
+    assert link in page(story.ravi, "/concerns/library/case-1/")
+    assert link in page(story.grace, "/concerns/library/case-1/")
+    amina = main(page(story.amina, "/concerns/library/case-1/"))
+    assert "/concerns/new/" not in amina and "In Peerwork" not in amina
+
+
+def test_the_client_relationship_case_offers_asking_for_advice_before_acting(story):
+    assert 'href="/concerns/advice/new/"' in page(story.amina, "/concerns/library/case-5/")
+
+
+@pytest.mark.parametrize("who", ["amina", "joseph", "chen", "ravi", "grace"])
 def test_every_link_a_case_shows_opens_for_whoever_it_is_shown_to(story, who):
     member = getattr(story, who)
     client = signed_in(member)
