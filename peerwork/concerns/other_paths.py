@@ -39,11 +39,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,8 +54,9 @@ from peerwork.core import audit
 from peerwork.core.access import DataClass
 from peerwork.core.models import Membership
 
+from .access import manages_case
 from .models import Concern, PathStep
-from .paths import PathSpec, Question, Stage, register_path
+from .paths import PathSpec, Question, Stage, register_path, steps_of
 
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 Path = Concern.Path
@@ -984,3 +988,144 @@ _CHECKS: dict[str, StageRule] = {
     Path.SUPPLY: _check_supply,
     Path.MEDIATION: _check_mediation,
 }
+
+
+# --- what the case page and the stage pages add ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a path states plainly on the case page (``tone``: "", "success")."""
+
+    title: str
+    text: str
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    stage: str = ""  # the stage it belongs to ("" for the case page only)
+
+
+@dataclass(frozen=True)
+class PathNotes:
+    notices: list[Notice]
+    links: list[Link]
+
+
+def _url(name: str, *args: object, query: Mapping[str, str] | None = None) -> str | None:
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:  # the page's area has not landed: no link
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _links(concern: Concern, manages: bool, recorded: Mapping[str, PathStep]) -> list[Link]:
+    """The pages of other areas a path's stages lead to: the training library (App. 10), a
+    review meeting, an investigation, someone named to support the person."""
+    wanted: list[tuple[str, str | None, str]] = []
+    about = {"concern": str(concern.pk)}
+    path = concern.path
+    if path == Path.PERSONAL_MODELS:
+        wanted.append(
+            (
+                _("The training library, for a team discussion"),
+                _url("concerns:library"),
+                "intervention",
+            )
+        )
+    elif path == Path.CLIENT_RELATIONSHIP:
+        wanted.append(
+            (
+                _("A case study to discuss: a peer with deep roots among clients"),
+                _url("concerns:library_case_5"),
+                "questions",
+            )
+        )
+    elif path == Path.SUPPLY:
+        wanted.append(
+            (
+                _("A case study to discuss: a worker buying drugs for a client"),
+                _url("concerns:library_case_7"),
+                "client_safety",
+            )
+        )
+    if manages and concern.is_open():
+        if path == Path.CLIENT_COMPLAINT and _answer(recorded, "grounds", "grounds") == "yes":
+            wanted.append(
+                (
+                    _("Plan a review meeting (performance management)"),
+                    _url("concerns:review_new", query=about),
+                    "grounds",
+                )
+            )
+        if path == Path.PERSONAL_MODELS:
+            wanted.append(
+                (
+                    _("Plan a coaching meeting (a review meeting)"),
+                    _url("concerns:review_new", query=about),
+                    "intervention",
+                )
+            )
+        investigates = path == Path.SUPPLY or (
+            path == Path.THEFT_FRAUD and _answer(recorded, "route", "route") == "investigation"
+        )
+        if investigates and getattr(concern, "investigation", None) is None:
+            wanted.append(
+                (
+                    _("Open an investigation (HR)"),
+                    _url("concerns:investigation_new", query=about),
+                    "investigation" if path == Path.SUPPLY else "route",
+                )
+            )
+        if path == Path.SUPPLY:
+            wanted.append(
+                (
+                    _("Name someone to support them"),
+                    _url("concerns:supporters", query=about),
+                    "suspension",
+                )
+            )
+    return [Link(label, url, stage) for label, url, stage in wanted if url]
+
+
+def notes_for(concern: Concern, member: Membership) -> PathNotes:
+    """What the concern's path states on its case page and stage pages, for ``member``
+    (who has passed the concern's gate): §4.7's presumption of innocence; §4.5's support
+    for the worker when no grounds were found (addressed to the worker when they read
+    it); §4.6's approval; and links to the pages the stages lead to."""
+    if concern.path not in {spec.path for spec in OTHER_PATHS}:
+        return PathNotes(notices=[], links=[])
+    recorded = steps_of(concern)
+    notices: list[Notice] = []
+    if concern.path == Path.SUPPLY:
+        notices.append(Notice(title=_("Presumed innocent"), text=str(PRESUMED_INNOCENT)))
+    grounds = recorded.get("grounds") if concern.path == Path.CLIENT_COMPLAINT else None
+    if grounds is not None and grounds.answers.get("grounds") == "no":
+        is_person = member.pk == concern.person_id
+        notices.append(
+            Notice(
+                title=_("The organisation stands behind you")
+                if is_person
+                else _("The organisation stands behind %(name)s") % {"name": concern.person.name},
+                text=str(grounds.notes or ""),
+                tone="success",
+            )
+        )
+    outcome = recorded.get("outcome") if concern.path == Path.CLIENT_RELATIONSHIP else None
+    if outcome is not None and outcome.answers.get("outcome") == "approved":
+        notices.append(
+            Notice(
+                title=_("The relationship is approved"),
+                text=_(
+                    "Colleagues used to stricter boundaries may feel uneasy about it: make "
+                    "room for them to talk it through."
+                ),
+                tone="success",
+            )
+        )
+    links = _links(concern, manages_case(member, concern.person), recorded)
+    return PathNotes(notices=notices, links=links)
