@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -537,6 +538,35 @@ def meetings_of(concern: Concern) -> QuerySet[ReviewMeeting]:
 
 def held_meetings_of(concern: Concern) -> QuerySet[ReviewMeeting]:
     return meetings_of(concern).filter(state=ReviewMeeting.State.HELD)
+
+
+def meeting_of_concern(
+    concern: Concern, meeting_id: uuid.UUID | str | None, field: str
+) -> ReviewMeeting | None:
+    """A review meeting of the concern named in a request (an API body), or None for none;
+    anything else is the field's fault."""
+    if meeting_id in (None, ""):
+        return None
+    found = meetings_of(concern).filter(pk=meeting_id).first()
+    if found is None:
+        raise ValidationError({field: [_("Choose a review meeting about this concern.")]})
+    return found
+
+
+def targets_visible_to(member: Membership) -> QuerySet[Target]:
+    """The targets a member may read: their own, their reports' and, for HR, everyone's
+    (``access.target_for_member``)."""
+    rows = Target.objects.filter(organisation_id=member.organisation_id).select_related(
+        "concern", "person__user", "set_by__user", "reviewed_in", "set_in"
+    )
+    if not member.is_active:
+        return rows.none()
+    if access.is_hr(member):
+        return rows
+    mine = rows.filter(person=member)
+    if member.has_role(Role.LINE_MANAGER):
+        return mine | rows.filter(person__line_manager=member).exclude(person=member)
+    return mine
 
 
 def targets_of(concern: Concern) -> QuerySet[Target]:
@@ -1131,3 +1161,67 @@ def withdraw_handoff(*, actor: Membership, handoff: Handoff, version: int | None
     handoff.refresh_from_db()
     _record_handoff(actor, "withdrawn", handoff)
     return handoff
+
+
+# --- what the case page shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: paths.Stage
+    step: PathStep | None
+    answers: list[tuple[str, str]]
+    may_record: bool  # the viewer may record (or correct) it now
+
+
+@dataclass(frozen=True)
+class PathView:
+    """A concern's path as the case page shows it to one member."""
+
+    spec: paths.PathSpec | None
+    rows: list[StageRow]
+    is_app9: bool
+    manages: bool
+    targets: list[Target]
+    handoff: Handoff | None
+    may_ask_handoff: bool
+    confirmation: object | None  # the mentor's consented yes or no (§4.2), or None
+
+    @property
+    def recorded(self) -> int:
+        return sum(1 for row in self.rows if row.step is not None)
+
+
+def path_view(concern: Concern, member: Membership) -> PathView:
+    from peerwork.support.mentoring import confirmation_for
+
+    spec = paths.spec_for(concern)
+    manages = access.manages_case(member, concern.person)
+    is_open = concern.is_open()
+    rows: list[StageRow] = []
+    if spec is not None:
+        recorded = paths.steps_of(concern)
+        for stage in spec.stages:
+            step = recorded.get(stage.key)
+            ready = not spec.in_order or all(s.key in recorded for s in spec.before(stage.key))
+            rows.append(
+                StageRow(
+                    stage=stage,
+                    step=step,
+                    answers=answer_labels(stage, stage_answers(step)),
+                    may_record=manages and is_open and ready,
+                )
+            )
+    handoff = handoff_of(concern)
+    return PathView(
+        spec=spec,
+        rows=rows,
+        is_app9=concern.path == Concern.Path.PROBLEM_DRUG_USE,
+        manages=manages,
+        targets=list(targets_of(concern)),
+        handoff=handoff,
+        may_ask_handoff=manages
+        and is_open
+        and (handoff is None or handoff.state == Handoff.State.WITHDRAWN),
+        confirmation=confirmation_for(member, concern.person),
+    )
