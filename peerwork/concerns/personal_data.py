@@ -443,7 +443,9 @@ def _advice_rows(member: Membership) -> models.QuerySet[AdviceRequest]:
 
 def _advice_export(rows: Sequence[AdviceRequest], member: Membership) -> list[Item]:
     return [
-        fields(row, "asked", "asked_at")
+        # "asked" names both the person asked and when: the person gets a label of its own.
+        {_("Whom you asked"): row.asked.name}
+        | fields(row, "asked_at")
         | {label(AdviceRequest, "question"): _text(row.question)}
         | {label(AdviceRequest, "answers"): dict(row.answers)}
         | {label(AdviceRequest, "reply"): _text(row.reply)}
