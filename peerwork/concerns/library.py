@@ -292,8 +292,9 @@ CASES: tuple[Case, ...] = (
         ),
         story=(
             _(
-                "Arjun has been on buprenorphine for two years and is a steady, productive "
-                "member of the management team, known for running projects well."
+                "Arjun has taken buprenorphine for two years. He has been a reliable, "
+                "hard-working part of the management team, with a name for running projects "
+                "well."
             ),
             _(
                 "For the past month, though, he has seemed intoxicated at work. You, his line "
@@ -410,16 +411,16 @@ CASES: tuple[Case, ...] = (
         story=(
             _(
                 "Omondi was recruited from the local community of people who use drugs, "
-                "where he is well known and trusted. His roots there run so deep that the "
+                "where he is well known and trusted. He is so much a part of it that the "
                 "usual boundaries between worker and client hardly work for him, and yet "
-                "that closeness is what makes him such a valuable peer worker."
+                "that closeness is also why he is so good at the job."
             ),
             _(
                 "In supervision he has told you that clients come to his home and ask him for money."
             ),
             _(
-                "His peers respect him and value his work, but he feels guilty about having "
-                "a job and a salary while many of them struggle. So he lends money to "
+                "His peers respect him and value his work, but having a wage while so many "
+                "of them are struggling makes him feel guilty. So he lends money to "
                 "clients, which causes bad feeling among other peers and is against the "
                 "organisation's rules. He finds it hard to refuse when they talk about their "
                 "shared past and how differently things have turned out."
@@ -481,8 +482,8 @@ CASES: tuple[Case, ...] = (
                 "been raided, and Manoj was arrested there with five customers and the seller."
             ),
             _(
-                "The police seized a quantity of heroin and have announced the raid to the "
-                "press as a success."
+                "The police took away a quantity of heroin and told the press that the raid "
+                "was a success."
             ),
         ),
         questions=(
@@ -532,14 +533,14 @@ CASES: tuple[Case, ...] = (
             _(
                 "A client, Wulan, comes to see you as his line manager. She tells you that "
                 "Agus has been helping her to buy drugs and charging her a commission for it. "
-                "At first she was glad of it: he found good-quality drugs at a fair price, and "
-                "she did not have to take the risk of buying on the street."
+                "She liked this at first: the drugs he got were good and fairly priced, and "
+                "she no longer had to risk buying on the street."
             ),
             _(
                 "Now she is cutting down and wants to use the drop-in centre, but whenever "
                 "she comes in she sees Agus, and it makes her want to buy more heroin. She "
-                "asks to be given a different worker. She does not want to get Agus into "
-                "trouble."
+                "asks to be given a different worker, and says she does not want Agus to be "
+                "in trouble because of her."
             ),
         ),
         questions=(
@@ -656,14 +657,13 @@ CASES: tuple[Case, ...] = (
             ),
             _(
                 "She is a senior field worker who regularly meets her targets, and her "
-                "experience is valuable to the organisation. She often asks permission to "
-                "leave the office to look after her children at home, and she comes in late "
-                "in the morning."
+                "experience is valuable to the organisation. She often asks to go home during "
+                "the day to care for the children, and she arrives late in the mornings."
             ),
             _(
-                "Staff turnover is high, so senior field staff become role models for new "
-                "ones. Senior managers worry that new staff will follow Ratna's example and "
-                "that her approach will affect how others behave at work. The organisation "
+                "Because staff come and go quickly, new field workers tend to copy the "
+                "senior ones. Senior managers fear that newcomers will take Ratna's habits "
+                "as the norm, and that this will spread through the team. The organisation "
                 "also has no space where children can be looked after."
             ),
         ),
