@@ -133,7 +133,7 @@ def _path_out(spec: paths.PathSpec) -> dict[str, object]:
     "/concern-paths",
     response={200: list[PathOut], **errors(404)},
     summary="The paths a concern can follow",
-    tags=["concerns"],
+    tags=["concern paths"],
 )
 def path_list(request: HttpRequest) -> list[dict[str, object]]:
     """Every registered path with its stages and questions, in the reader's language: the
