@@ -10,14 +10,17 @@ At Harbourside (Africa/Nairobi):
   mentor, to. Its meeting note is written. Ravi asked for a hand-off to the disciplinary
   procedure on the grounds of gross misconduct; it waits for HR's countersignature.
 - **Amina's §4.7 concern** (supplying or asking for drugs): Grace in HR recorded it and
-  opened an investigation, with Amina suspended with support for two weeks (§4.7: she is
-  presumed innocent and still an employee). Nobody is named to investigate yet.
+  opened an investigation, and has written findings so far. Amina named Samuel, who
+  already supports her, to support her through it, and Grace recorded a suspension with
+  support for two weeks (§4.7: she is presumed innocent and still an employee). Nobody is
+  named to investigate yet.
 - **Amina's request for advice** (§4.6): she asked Ravi before acting. It is not a concern.
 - **Olena's time-keeping concern**: Ravi met her and they closed it as a review of her
   agreed working pattern instead (App. 10 case 3); the meeting has a note.
 
-Each area's service makes its part where it has landed; until then the rows are made as
-the service would (the same fields, sealed text and all).
+Everything is made through the area services (``meetings``, ``paths``, ``app9``,
+``investigations``, ``advice``) except the concerns themselves and Olena's closing, which
+are made as the intake service would make them (the same fields, sealed text and all).
 
 The extra situations of the section (``arrange_row`` by the row's key):
 
@@ -39,6 +42,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope
 
+from peerwork.concerns import advice as advice_service
+from peerwork.concerns import app9, investigations, meetings, paths
 from peerwork.concerns.models import (
     AdviceRequest,
     Concern,
@@ -147,38 +152,51 @@ def _meeting(
     account: str,
     peer_supporter: Membership | None = None,
 ) -> ReviewMeeting:
-    meeting = ReviewMeeting(
-        organisation_id=story.harbourside.pk,
+    """The manager plans the meeting four days ahead; the staff member chooses whether to
+    bring a peer supporter and words her own account; the manager writes the purpose and
+    marks it held."""
+    planned_at = starts_at - dt.timedelta(days=4)
+    meeting = meetings.schedule_meeting(
+        actor=held_by,
+        person=None,
         concern=concern,
-        person=concern.person,
-        held_by=held_by,
-        peer_supporter=peer_supporter,
         starts_at=starts_at,
         place="The small office at the drop-in",
-        state=ReviewMeeting.State.HELD,
-        held_at=starts_at + dt.timedelta(hours=1),
-        support_agreed=[],
+        now=planned_at,
     )
-    meeting.purpose = "To talk about how work is going"
-    meeting.person_account = account
-    meeting.save()
-    return meeting
+    person = concern.person
+    if peer_supporter is not None:
+        meetings.choose_supporter(
+            actor=person,
+            meeting=meeting,
+            supporter=peer_supporter,
+            version=meeting.version,
+            now=planned_at,
+        )
+    meetings.change_meeting(
+        actor=held_by,
+        meeting=meeting,
+        changes={"purpose": "To talk about how work is going"},
+        version=meeting.version,
+        now=planned_at,
+    )
+    meetings.change_meeting(
+        actor=person,
+        meeting=meeting,
+        changes={"person_account": account},
+        version=meeting.version,
+        now=planned_at,
+    )
+    return meetings.mark_held(actor=held_by, meeting=meeting, now=starts_at + dt.timedelta(hours=1))
 
 
 def _note(
     story: Any, *, meeting: ReviewMeeting, summary: str, review_on: dt.date | None
 ) -> MeetingNote:
-    note = MeetingNote(
-        organisation_id=story.harbourside.pk,
-        meeting=meeting,
-        person=meeting.person,
-        review_on=review_on,
-        written_by=meeting.held_by,
-        written_at=meeting.held_at or meeting.starts_at,
+    written_at = (meeting.held_at or meeting.starts_at) + dt.timedelta(hours=1)
+    return meetings.write_note(
+        actor=meeting.held_by, meeting=meeting, summary=summary, review_on=review_on, now=written_at
     )
-    note.summary = summary
-    note.save()
-    return note
 
 
 def _target(
@@ -192,19 +210,24 @@ def _target(
     set_by: Membership,
     reflection: str = "",
 ) -> Target:
-    target = Target(
-        organisation_id=story.harbourside.pk,
+    target = app9.set_target(
+        actor=set_by,
         concern=concern,
-        person=concern.person,
-        measure=measure,
-        review_on=review_on,
-        set_in=set_in,
-        set_by=set_by,
+        fields=app9.TargetFields(
+            measure=measure,
+            description=description,
+            review_on=review_on,
+            feedback_sources="The drop-in rota and the team leader's sign-in check",
+            set_in=set_in,
+        ),
     )
-    target.description = description
-    target.feedback_sources = "The drop-in rota and the team leader's sign-in check"
-    target.self_reflection = reflection
-    target.save()
+    if reflection:
+        target = app9.write_reflection(
+            actor=concern.person,
+            target=target,
+            self_reflection=reflection,
+            version=target.version,
+        )
     return target
 
 
@@ -237,18 +260,13 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
         note = _note(
             story, meeting=meeting, summary=WORDS["note"], review_on=today + dt.timedelta(days=28)
         )
-        step = PathStep(
-            organisation_id=org.pk,
+        step = paths.record_step(
+            actor=story.ravi,
             concern=concern,
-            person=story.amina,
-            stage="q1",
-            answers={},
-            meeting=meeting,
-            recorded_by=story.ravi,
-            recorded_at=now - dt.timedelta(days=21),
+            stage_key="q1",
+            answers={"indications": ["lateness"], "evidence": ["records"]},
+            notes=WORDS["step"],
         )
-        step.notes = WORDS["step"]
-        step.save()
         targets = [
             _target(
                 story,
@@ -270,17 +288,14 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
                 set_by=story.ravi,
             ),
         ]
-        handoff = Handoff(
-            organisation_id=org.pk,
+        handoff = app9.request_handoff(
+            actor=story.ravi,
             concern=concern,
-            person=story.amina,
             grounds=Handoff.Grounds.GROSS_MISCONDUCT,
-            requested_by=story.ravi,
-            requested_at=now - dt.timedelta(days=2),
-            state=Handoff.State.WAITING,
+            review=None,
+            reason=WORDS["handoff"],
+            now=now - dt.timedelta(days=2),
         )
-        handoff.reason = WORDS["handoff"]
-        handoff.save()
 
         supply = _concern(
             story,
@@ -293,26 +308,29 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
             noticed_from=today - dt.timedelta(days=10),
             raised_at=now - dt.timedelta(days=5),
         )
-        investigation = Investigation(
-            organisation_id=org.pk,
-            concern=supply,
-            person=story.amina,
-            opened_by=story.grace,
-            opened_at=now - dt.timedelta(days=4),
+        investigation = investigations.open_investigation(
+            actor=story.grace, concern=supply, now=now - dt.timedelta(days=4)
+        )
+        # A suspension is recorded only with support (§4.7): Amina names Samuel, who
+        # already supports her, so nobody new learns of the concern.
+        investigations.name_supporter(actor=story.amina, concern=supply, member=story.samuel)
+        investigation = investigations.set_suspension(
+            actor=story.grace,
+            investigation=investigation,
             suspended_from=today - dt.timedelta(days=3),
             suspended_until=today + dt.timedelta(days=11),
+            now=now,
         )
-        investigation.findings = WORDS["findings"]
-        investigation.save()
+        investigation = investigations.record_findings(
+            actor=story.grace, investigation=investigation, findings=WORDS["findings"]
+        )
 
-        advice = AdviceRequest(
-            organisation_id=org.pk,
-            person=story.amina,
+        advice = advice_service.ask_for_advice(
+            actor=story.amina,
             asked=story.ravi,
-            asked_at=now - dt.timedelta(days=1),
+            question=WORDS["advice"],
+            now=now - dt.timedelta(days=1),
         )
-        advice.question = WORDS["advice"]
-        advice.save()
 
         olena_concern = _concern(
             story,
@@ -364,11 +382,8 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
 def name_investigator(story: Any, s: Situation) -> None:
     """``investigator``: Grace names Taslima, who supports Amina in no way, an investigator."""
     with scope(organisation=story.harbourside.pk):
-        s.investigator = Investigator.objects.create(
-            organisation_id=story.harbourside.pk,
-            investigation=s.investigation,
-            member=story.taslima,
-            added_by=story.grace,
+        s.investigator = investigations.add_investigator(
+            actor=story.grace, investigation=s.investigation, member=story.taslima
         )
 
 
