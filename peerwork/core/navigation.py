@@ -54,6 +54,11 @@ def navigation_for(member: Membership, path: str, *, unread: int = 0) -> list[Na
         items.append((_("Self-care"), reverse("selfcare:home"), 0))
     if uses_support(member):
         items.append((_("Support"), reverse("support:home"), 0))
+    # Concerns about work: one's own, and the cases a line manager or HR works (issue 8).
+    from peerwork.concerns.access import uses_concerns
+
+    if uses_concerns(member):
+        items.append((_("Concerns"), reverse("concerns:home"), 0))
     if is_org_admin(member):
         items.append((_("Invitations"), reverse("core:invitations"), 0))
     items.append((_("Inbox"), reverse("core:inbox"), unread))
