@@ -56,7 +56,7 @@ from peerwork.core.versions import StaleVersion, update_if_current
 
 from . import separation
 from .access import is_hr, manages_case, reads_findings, reads_investigation
-from .models import Concern, Investigation, Investigator, NamedSupporter
+from .models import Concern, Handoff, Investigation, Investigator, NamedSupporter
 
 FINDINGS_MAX = 20_000
 REASON_MAX = 5_000
@@ -683,44 +683,53 @@ def complete_investigation(
         raise ValidationError(errors)
     concern = investigation.concern
     now = now or timezone.now()
-    with transaction.atomic():
-        _claim(investigation, version)
-        investigation.findings = text
-        investigation.outcome = outcome
-        investigation.state = Investigation.State.CLOSED
-        investigation.closed_at = now
-        investigation.save(update_fields=["findings", "outcome", "state", "closed_at"])
-        _audit(
-            actor,
-            "investigation.complete",
-            "concerns.investigation",
-            investigation.pk,
-            investigation.person,
-            outcome=outcome,
-        )
-        if outcome == Investigation.Outcome.DISCIPLINARY:
-            _hand_off(actor=actor, concern=concern, reason=reason)
-        else:
-            _close_concern(actor=actor, concern=concern, outcome=CLOSES_AS[outcome], now=now)
-        people = [investigation.person, *(row.member for row in investigators_on(investigation))]
-        _tell(people, UPDATE_FOR_PERSON.kind, {"investigation": str(investigation.pk)})
+    try:
+        with transaction.atomic():
+            _claim(investigation, version)
+            investigation.findings = text
+            investigation.outcome = outcome
+            investigation.state = Investigation.State.CLOSED
+            investigation.closed_at = now
+            investigation.save(update_fields=["findings", "outcome", "state", "closed_at"])
+            _audit(
+                actor,
+                "investigation.complete",
+                "concerns.investigation",
+                investigation.pk,
+                investigation.person,
+                outcome=outcome,
+            )
+            if outcome == Investigation.Outcome.DISCIPLINARY:
+                _hand_off(actor=actor, concern=concern, reason=reason)
+            else:
+                _close_concern(actor=actor, investigation=investigation, now=now)
+            people = [
+                investigation.person,
+                *(row.member for row in investigators_on(investigation)),
+            ]
+            _tell(people, UPDATE_FOR_PERSON.kind, {"investigation": str(investigation.pk)})
+    except Exception:
+        # Nothing was saved: the caller sees the investigation as it is stored.
+        investigation.refresh_from_db()
+        raise
     return investigation
 
 
-def _close_concern(*, actor: Membership, concern: Concern, outcome: str, now: dt.datetime) -> None:
+def _close_concern(*, actor: Membership, investigation: Investigation, now: dt.datetime) -> None:
+    """The concern closes the one way concerns close (``intake.close_concern``: the person
+    is told), with the investigation's outcome as the reason."""
+    from . import intake
+
+    concern = investigation.concern
     if not concern.is_open():
         return
-    changes = {
-        "state": Concern.State.CLOSED,
-        "outcome": outcome,
-        "closed_at": now,
-        "closed_by": actor,
+    outcome = Investigation.Outcome(investigation.outcome)
+    reason = _("The investigation was completed: %(outcome)s.") % {
+        "outcome": str(outcome.label).lower()
     }
-    update_if_current(Concern, pk=concern.pk, version=concern.version, changes=changes)
-    for name, value in changes.items():
-        setattr(concern, name, value)
-    concern.version += 1
-    _audit(actor, "concern.close", "concerns.concern", concern.pk, concern.person, outcome=outcome)
+    intake.close_concern(
+        actor=actor, concern=concern, outcome=CLOSES_AS[outcome], reason=reason, now=now
+    )
 
 
 def _hand_off(*, actor: Membership, concern: Concern, reason: str) -> None:
@@ -729,7 +738,8 @@ def _hand_off(*, actor: Membership, concern: Concern, reason: str) -> None:
     app9.request_handoff(
         actor=actor,
         concern=concern,
-        grounds="gross_misconduct",
+        grounds=Handoff.Grounds.GROSS_MISCONDUCT,
+        review=None,
         reason=reason,
     )
 

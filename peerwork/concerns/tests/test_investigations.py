@@ -26,7 +26,7 @@ from peerwork.support import groups
 from peerwork.support.models import SupportGroup
 
 from .. import investigations
-from ..models import Concern, Investigation, Investigator, NamedSupporter, ReviewMeeting
+from ..models import Concern, Handoff, Investigation, Investigator, NamedSupporter, ReviewMeeting
 
 pytestmark = pytest.mark.django_db
 
@@ -242,11 +242,10 @@ def test_every_kind_of_supporter_is_refused_as_an_investigator_and_the_attempt_i
 
 def test_the_person_cannot_investigate_themself(story):
     investigation = opened(story)
-    with scope(organisation=story.harbourside.pk):
-        with pytest.raises(ValidationError) as refused:
-            investigations.add_investigator(
-                actor=story.grace, investigation=investigation, member=story.amina
-            )
+    with scope(organisation=story.harbourside.pk), pytest.raises(ValidationError) as refused:
+        investigations.add_investigator(
+            actor=story.grace, investigation=investigation, member=story.amina
+        )
     assert "themself" in str(refused.value.message_dict["member"])
     assert refusals("concerns.investigator_refused", story.grace) == 1
 
@@ -412,10 +411,51 @@ def test_completing_closes_the_concern_as_the_outcome_says(story, outcome, close
         concern = Concern.objects.get(pk=investigation.concern_id)
         assert concern.state == Concern.State.CLOSED and concern.outcome == closes_as
         assert concern.closed_by_id == story.grace.pk
+        assert "investigation was completed" in concern.outcome_reason
         with pytest.raises(ValidationError, match="already completed"):
             investigations.complete_investigation(
                 actor=story.grace, investigation=done, outcome=outcome, findings="again"
             )
+
+
+def test_a_disciplinary_outcome_asks_for_the_hand_off_and_waits_for_hrs_countersignature(story):
+    investigation = opened(story)
+    with scope(organisation=story.harbourside.pk):
+        investigations.complete_investigation(
+            actor=story.grace,
+            investigation=investigation,
+            outcome="disciplinary",
+            findings="Seen handing over a bag at the drop-in on two days.",
+            reason="Supply on work premises, seen by two colleagues.",
+        )
+        assert fresh(investigation).state == Investigation.State.CLOSED
+        handoff = Handoff.objects.get(concern=investigation.concern_id)
+        assert handoff.grounds == Handoff.Grounds.GROSS_MISCONDUCT
+        assert handoff.state == Handoff.State.WAITING
+        assert handoff.reason == "Supply on work premises, seen by two colleagues."
+        assert Concern.objects.get(pk=investigation.concern_id).is_open()
+
+
+def test_a_refused_hand_off_leaves_the_investigation_open(story):
+    investigation = opened(story)
+    with scope(organisation=story.harbourside.pk):
+        Handoff.objects.create(
+            organisation=story.harbourside,
+            concern=investigation.concern,
+            person=story.amina,
+            grounds=Handoff.Grounds.GROSS_MISCONDUCT,
+            requested_by=story.grace,
+            state=Handoff.State.WAITING,
+        )
+        with pytest.raises(ValidationError, match="already been asked for"):
+            investigations.complete_investigation(
+                actor=story.grace,
+                investigation=investigation,
+                outcome="disciplinary",
+                findings="Seen handing over a bag.",
+                reason="Supply on work premises.",
+            )
+        assert investigation.is_open() and fresh(investigation).is_open()
 
 
 def test_completing_needs_findings_and_an_outcome_and_changes_nothing_without(story):
