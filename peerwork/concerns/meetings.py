@@ -38,6 +38,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -446,7 +447,7 @@ def _text(value: object, limit: int) -> tuple[str, str | None]:
     return text, None
 
 
-def _clean_changes(changes: Mapping[str, object]) -> dict[str, object]:
+def clean_changes(changes: Mapping[str, object]) -> dict[str, object]:
     """The agenda's values as stored, or ``ValidationError`` naming every field at fault."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, object] = {}
@@ -558,7 +559,7 @@ def schedule_meeting(
             _("Choose someone you manage. HR can plan a meeting with any colleague.")
         ]
     try:
-        clean = _clean_changes({"starts_at": starts_at, "place": place})
+        clean = clean_changes({"starts_at": starts_at, "place": place})
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -572,8 +573,8 @@ def schedule_meeting(
             concern=concern,
             person=person,
             held_by=actor,
-            starts_at=clean["starts_at"],
-            place=clean["place"],
+            starts_at=cast(dt.datetime, clean["starts_at"]),
+            place=str(clean["place"]),
         )
         meeting.save()
         if concern is not None:
@@ -582,6 +583,36 @@ def schedule_meeting(
             _record(actor, "meeting_planned", meeting, standalone=True)
         _notify_each([person], MEETING_PLANNED.kind, meeting, now)
     return meeting
+
+
+def check_changes(actor: Membership, meeting: ReviewMeeting, names: Iterable[str]) -> str:
+    """The side ``actor`` writes, once every name in ``names`` is theirs to change;
+    ``ValidationError`` naming each field of the other side (nothing is saved), or
+    ``PermissionDenied`` for someone who writes no part of the meeting."""
+    side = side_of(actor, meeting)
+    if side is None:
+        raise PermissionDenied(ONLY_MANAGER)
+    allowed = PERSON_FIELDS if side == PERSON else MANAGER_FIELDS
+    refused: dict[str, list[str]] = {}
+    for name in names:
+        if name in allowed:
+            continue
+        if name in PERSON_FIELDS:
+            refused[name] = [str(ONLY_PERSON)]
+        elif name in MANAGER_FIELDS:
+            refused[name] = [str(ONLY_MANAGER)]
+        elif name == "peer_supporter":
+            if side != PERSON:
+                refused[name] = [
+                    _("Only the staff member chooses whether to bring a peer supporter.")
+                ]
+        else:
+            refused[name] = [_("This cannot be changed here.")]
+    if refused:
+        raise ValidationError(refused)
+    if meeting.state == ReviewMeeting.State.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled: it no longer changes."))
+    return side
 
 
 def change_meeting(
@@ -597,25 +628,8 @@ def change_meeting(
     worries about the job or their support outside work, and the person writes nothing
     else. Unchanged values change nothing. A new time or place is told to the person (and
     their peer supporter)."""
-    side = side_of(actor, meeting)
-    if side is None:
-        raise PermissionDenied(ONLY_MANAGER)
-    allowed = PERSON_FIELDS if side == PERSON else MANAGER_FIELDS
-    refused: dict[str, list[str]] = {}
-    for name in changes:
-        if name in allowed:
-            continue
-        if name in PERSON_FIELDS:
-            refused[name] = [str(ONLY_PERSON)]
-        elif name in MANAGER_FIELDS:
-            refused[name] = [str(ONLY_MANAGER)]
-        else:
-            refused[name] = [_("This cannot be changed here.")]
-    if refused:
-        raise ValidationError(refused)
-    if meeting.state == ReviewMeeting.State.CANCELLED:
-        raise ValidationError(_("This meeting was cancelled: it no longer changes."))
-    clean = _clean_changes(changes)
+    side = check_changes(actor, meeting, changes)
+    clean = clean_changes(changes)
     changed = {name: value for name, value in clean.items() if _current(meeting, name) != value}
     if not changed:
         if version != meeting.version:
@@ -998,7 +1012,7 @@ def remind_note_reviews(now: dt.datetime) -> int:
             zone = zoneinfo.ZoneInfo(zone_name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             zone = zoneinfo.ZoneInfo("UTC")
-        if review_on > timezone.localdate(now, zone):
+        if review_on is None or review_on > timezone.localdate(now, zone):
             continue
         with scope(organisation=organisation_id), transaction.atomic():
             won = MeetingNote.objects.filter(
