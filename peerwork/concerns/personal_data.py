@@ -39,7 +39,7 @@ can still be checked afterwards.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -74,6 +74,7 @@ from .models import (
     ReviewMeeting,
     Target,
 )
+from .other_paths import FIVE_QUESTIONS
 
 CASE_KEPT = gettext_lazy(
     "The organisation's record of how it handled a concern about your work. It is kept for "
@@ -275,12 +276,13 @@ def _note_sample(member: Membership) -> object:
     return note
 
 
-def _answers(stage: paths.Stage | None, answers: dict[str, object]) -> dict[str, object]:
-    """A stage's structured answers in words: the question's label and the chosen labels."""
-    if stage is None:
-        return {key: plain(value) for key, value in answers.items()}
+def _answers(
+    questions: Sequence[paths.Question], answers: Mapping[str, object]
+) -> dict[str, object]:
+    """Structured answers in words: each question's label and the chosen labels."""
     out: dict[str, object] = {}
-    for question in stage.questions:
+    asked = {question.key for question in questions}
+    for question in questions:
         if question.key not in answers:
             continue
         value = answers[question.key]
@@ -290,6 +292,8 @@ def _answers(stage: paths.Stage | None, answers: dict[str, object]) -> dict[str,
         else:
             shown = options.get(str(value), plain(value))
         out[str(question.label)] = shown
+    # Anything a stage no longer asks stays, under its key, rather than being lost.
+    out |= {key: plain(value) for key, value in answers.items() if key not in asked}
     return out
 
 
@@ -310,7 +314,7 @@ def _step_export(rows: Sequence[PathStep], member: Membership) -> list[Item]:
             {
                 label(Concern, "path"): str(row.concern.get_path_display()),
                 label(PathStep, "stage"): str(stage.title) if stage else row.stage,
-                label(PathStep, "answers"): _answers(stage, row.answers),
+                label(PathStep, "answers"): _answers(stage.questions if stage else (), row.answers),
                 label(PathStep, "notes"): _text(row.notes),
             }
             | fields(row, "recorded_by", "recorded_at")
@@ -447,7 +451,7 @@ def _advice_export(rows: Sequence[AdviceRequest], member: Membership) -> list[It
         {_("Whom you asked"): row.asked.name}
         | fields(row, "asked_at")
         | {label(AdviceRequest, "question"): _text(row.question)}
-        | {label(AdviceRequest, "answers"): dict(row.answers)}
+        | {label(AdviceRequest, "answers"): _answers(FIVE_QUESTIONS, row.answers)}
         | {label(AdviceRequest, "reply"): _text(row.reply)}
         | fields(row, "outcome", "answered_at")
         for row in rows

@@ -41,9 +41,20 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
-from peerwork.concerns import access
+from peerwork.concerns import access, app9, investigations, meetings, paths
+from peerwork.concerns import advice as advice_service
+from peerwork.concerns.models import (
+    AdviceRequest,
+    Handoff,
+    Investigation,
+    MeetingNote,
+    PathStep,
+    ReviewMeeting,
+    Target,
+)
+from peerwork.concerns.other_paths import FIVE_KEYS
 from peerwork.concerns.tests.situation import ARRANGE, WORDS, Situation, arrange_row
 from peerwork.core import access_matrix
 from peerwork.core.access import Action
@@ -203,6 +214,218 @@ def export(
 # --- the services -------------------------------------------------------------------------
 
 
+def fresh(model: type[Any], pk: object) -> Any:
+    """The record as it is now (an earlier cell of the row may have changed it)."""
+    with scopes_disabled():
+        return model.objects.get(pk=pk)
+
+
+def _gated(ask: Callable[[], object], then: Callable[[Any], object]) -> bool:
+    """The gate first, as every page and API operation does, then the service."""
+    try:
+        found = ask()
+    except (Http404, PermissionDenied):
+        return False
+    return opens(lambda: then(found))
+
+
+def _listed(rows: Any, pk: object) -> bool:
+    return any(row.pk == pk for row in rows)
+
+
+def _meeting(
+    member: Membership, subject: Membership, s: Situation, action: Action
+) -> dict[str, Answer]:
+    meeting = s.meeting_of(subject)
+    if action == Action.LIST:
+        return {"meetings_visible_to": _listed(meetings.meetings_visible_to(member), meeting.pk)}
+    if action == Action.CHANGE:
+        # The staff member words her own account; anyone else writes the agenda.
+        own = member.pk == meeting.person_id
+        changes = (
+            {"person_account": "The later matatu works better"}
+            if own
+            else {"purpose": "To agree what helps on Mondays"}
+        )
+
+        def change(found: ReviewMeeting) -> object:
+            return meetings.change_meeting(
+                actor=member, meeting=found, changes=changes, version=found.version
+            )
+
+        return {
+            "change_meeting": _gated(
+                lambda: access.meeting_for_member(member, meeting.pk, Action.CHANGE), change
+            )
+        }
+    return {}
+
+
+def _note(
+    member: Membership, subject: Membership, s: Situation, action: Action
+) -> dict[str, Answer]:
+    note = s.note_of(subject)
+    if action != Action.CHANGE:
+        return {}
+
+    def change(found: MeetingNote) -> object:
+        # The two who were there answer it; whoever else works the case rewrites it.
+        if found.meeting.was_there(member):
+            return meetings.answer_note(actor=member, note=found, agrees=True)
+        return meetings.change_note(
+            actor=member,
+            note=found,
+            summary=f"{found.summary} Both will look at it again.",
+            review_on=found.review_on,
+            version=found.version,
+        )
+
+    name = "answer_note" if s.meeting_of(subject).was_there(member) else "change_note"
+    return {name: _gated(lambda: access.note_for_member(member, note.pk, Action.CHANGE), change)}
+
+
+def _target(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    if action == Action.LIST:
+        return {"targets_visible_to": _listed(app9.targets_visible_to(member), s.target.pk)}
+    if action != Action.CHANGE:
+        return {}
+
+    def change(found: Target) -> object:
+        # The staff member writes her self-reflection; the manager and HR the target.
+        if member.pk == found.person_id:
+            return app9.write_reflection(
+                actor=member,
+                target=found,
+                self_reflection="Packing the van early helps",
+                version=found.version,
+            )
+        fields = app9.TargetFields(
+            measure=found.measure,
+            description=f"{found.description} (checked weekly)",
+            review_on=found.review_on,
+            feedback_sources=str(found.feedback_sources),
+            set_in=found.set_in,
+        )
+        return app9.change_target(actor=member, target=found, fields=fields, version=found.version)
+
+    return {
+        "write_reflection, change_target": _gated(
+            lambda: access.target_for_member(member, s.target.pk, Action.CHANGE), change
+        )
+    }
+
+
+def _path(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    if action != Action.CHANGE:
+        return {}
+
+    def correct(found: PathStep) -> object:
+        return paths.record_step(
+            actor=member,
+            concern=found.concern,
+            stage_key=found.stage,
+            answers={"indications": ["lateness", "tasks"], "evidence": ["records"]},
+            notes=f"{found.notes} Tasks slipped too.",
+            version=found.version,
+        )
+
+    return {
+        "record_step": _gated(
+            lambda: access.step_for_member(member, s.step.pk, Action.CHANGE), correct
+        )
+    }
+
+
+def _handoff(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    if action != Action.CHANGE:
+        return {}
+
+    def change(found: Handoff) -> object:
+        # HR countersigns; whoever asked for it may withdraw it.
+        if access.is_hr(member):
+            return app9.countersign_handoff(actor=member, handoff=found, version=found.version)
+        return app9.withdraw_handoff(actor=member, handoff=found, version=found.version)
+
+    return {
+        "countersign_handoff, withdraw_handoff": _gated(
+            lambda: access.handoff_for_member(member, s.handoff.pk, Action.CHANGE), change
+        )
+    }
+
+
+def _investigation(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    if action == Action.LIST:
+        found = investigations.investigations_for(member)
+        return {"investigations_for": _listed(found, s.investigation.pk)}
+    if action != Action.CHANGE:
+        return {}
+
+    def suspend(found: Investigation) -> object:
+        return investigations.set_suspension(
+            actor=member,
+            investigation=found,
+            suspended_from=found.suspended_from,
+            suspended_until=found.suspended_until,
+            version=found.version,
+        )
+
+    return {
+        "set_suspension": _gated(
+            lambda: access.investigation_for_member(member, s.investigation.pk, Action.CHANGE),
+            suspend,
+        )
+    }
+
+
+def _findings(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    if action != Action.CHANGE:
+        return {}
+
+    def write(found: Investigation) -> object:
+        return investigations.record_findings(
+            actor=member,
+            investigation=found,
+            findings=f"{found.findings} A third client was asked.",
+            version=found.version,
+        )
+
+    return {
+        "record_findings": _gated(
+            lambda: access.investigation_for_member(member, s.investigation.pk, Action.CHANGE),
+            write,
+        )
+    }
+
+
+def _advice(member: Membership, s: Situation, action: Action) -> dict[str, Answer]:
+    gate_read = lambda: access.advice_for_member(member, s.advice.pk)  # noqa: E731
+    if action == Action.LIST:
+        return {"requests_for": _listed(advice_service.requests_for(member), s.advice.pk)}
+    if action == Action.READ:
+
+        def read(found: AdviceRequest) -> None:
+            assert advice_service.read_question(actor=member, advice=found) == WORDS["advice"]
+
+        return {"read_question": _gated(gate_read, read)}
+    if action != Action.CHANGE:
+        return {}
+
+    def change(found: AdviceRequest) -> object:
+        # The one asked answers; the one who asked may withdraw it.
+        if member.pk == found.asked_id:
+            return advice_service.answer_advice(
+                actor=member,
+                advice=found,
+                answers=dict.fromkeys(FIVE_KEYS, "unsure"),
+                reply="Let us talk it through on Thursday",
+                outcome=AdviceRequest.Outcome.ADVICE,
+                version=found.version,
+            )
+        return advice_service.withdraw_advice(actor=member, advice=found, version=found.version)
+
+    return {"answer_advice, withdraw_advice": _gated(gate_read, change)}
+
+
 def service(
     member: Membership | None,
     subject: Membership,
@@ -211,7 +434,29 @@ def service(
     column: str,
     action: Action,
 ) -> dict[str, Answer]:
-    """Every area service that answers the cell, by name."""
+    """Every area service that answers the cell, by name. Records the subject does not
+    have (Olena has no target, stage, hand-off, investigation or request for advice) have
+    nothing to ask."""
+    if member is None or action == Action.EXPORT:
+        return {}
+    if column == "meeting":
+        return _meeting(member, subject, s, action)
+    if column == "note":
+        return _note(member, subject, s, action)
+    if not s.is_amina(subject):
+        return {}
+    if column == "target":
+        return _target(member, s, action)
+    if column == "path":
+        return _path(member, s, action)
+    if column == "handoff":
+        return _handoff(member, s, action)
+    if column == "investigation":
+        return _investigation(member, s, action)
+    if column == "findings":
+        return _findings(member, s, action)
+    if column == "advice":
+        return _advice(member, s, action)
     return {}
 
 
