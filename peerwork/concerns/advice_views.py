@@ -153,8 +153,13 @@ def advice_answer(request: HttpRequest, advice_id: str) -> HttpResponse:
             wording.add_hint_messages(request, wording.hints_for_fields(form))
             return redirect("concerns:advice", advice_id=item.pk)
     if not advice.may_answer(member, item):
-        # Withdrawn or answered meanwhile: say so on the page as it is now.
-        messages.error(request, _stale())
+        # Withdrawn or answered meanwhile: nothing waits for this answer any more. Say so
+        # on the page as it is now.
+        messages.error(
+            request,
+            _("This request is no longer waiting for an answer: %(state)s.")
+            % {"state": item.get_outcome_display()},
+        )
         return redirect("concerns:advice", advice_id=item.pk)
     return _page(request, item, form=form)
 
