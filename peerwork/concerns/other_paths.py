@@ -1000,6 +1000,7 @@ class Notice:
     title: str
     text: str
     tone: str = ""
+    on_stages: bool = False  # shown on every stage page too, not only the case page
 
 
 @dataclass(frozen=True)
@@ -1102,7 +1103,9 @@ def notes_for(concern: Concern, member: Membership) -> PathNotes:
     recorded = steps_of(concern)
     notices: list[Notice] = []
     if concern.path == Path.SUPPLY:
-        notices.append(Notice(title=_("Presumed innocent"), text=str(PRESUMED_INNOCENT)))
+        notices.append(
+            Notice(title=_("Presumed innocent"), text=str(PRESUMED_INNOCENT), on_stages=True)
+        )
     grounds = recorded.get("grounds") if concern.path == Path.CLIENT_COMPLAINT else None
     if grounds is not None and grounds.answers.get("grounds") == "no":
         is_person = member.pk == concern.person_id

@@ -5,7 +5,8 @@
 presumption of innocence of §4.7, the organisation's support for a worker when a client's
 complaint had no grounds (§4.5, addressed to the worker when they read it), an approved
 relationship (§4.6), and links to the pages the stages lead to. ``{% path_notes concern
-member stage %}`` on a stage page shows the links of that stage only.
+member stage %}`` on a stage page shows the links of that stage only, and the presumption
+of innocence.
 """
 
 from __future__ import annotations
@@ -28,4 +29,7 @@ def path_notes(concern: Concern, member: Membership, stage: Stage | None = None)
     found = other_paths.notes_for(concern, member)
     if stage is None:
         return {"notices": found.notices, "links": found.links}
-    return {"notices": [], "links": [link for link in found.links if link.stage == stage.key]}
+    return {
+        "notices": [notice for notice in found.notices if notice.on_stages],
+        "links": [link for link in found.links if link.stage == stage.key],
+    }
