@@ -326,6 +326,8 @@ def change_terms(
         raise ValidationError(_("This group is closed: its terms no longer change."))
     now = now or timezone.now()
     facilitator = check_terms(actor, terms, today=local_today(actor, now), current=group)
+    if facilitator is not None and facilitator.pk != group.facilitator_id:
+        _kept_apart(actor, facilitator, current_members(group), field="facilitator")
     changes: dict[str, object] = {
         "name": terms.name.strip(),
         "facilitator": facilitator,
@@ -374,6 +376,28 @@ def close_group(
     return group
 
 
+def _kept_apart(
+    actor: Membership,
+    facilitator: Membership,
+    people: Iterable[Membership],
+    field: str | None = None,
+) -> None:
+    """Whoever investigates someone cannot facilitate a group they are in, nor can they
+    join a group their investigator facilitates (§4.7, ``peerwork.concerns.separation``);
+    the refusal is audited there, outside this change's transaction."""
+    from peerwork.concerns import separation
+
+    for person in people:
+        if person.pk == facilitator.pk:
+            continue
+        try:
+            separation.check_may_support(actor=actor, member=facilitator, person=person)
+        except separation.SeparationRefused as refused:
+            raise ValidationError(
+                {field: [refused.message]} if field else refused.message
+            ) from None
+
+
 # --- joining and leaving -------------------------------------------------------------
 
 
@@ -395,6 +419,8 @@ def join_group(
     existing = membership_of(actor, group)
     if existing is not None:
         return existing
+    if group.facilitator is not None:
+        _kept_apart(actor, group.facilitator, [actor])
     with transaction.atomic():
         row = GroupMember.objects.create(
             organisation_id=group.organisation_id,

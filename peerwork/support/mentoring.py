@@ -161,6 +161,18 @@ def _pair_errors(
     return errors
 
 
+def _kept_apart(actor: Membership, person: Membership, supporter: Membership) -> None:
+    """Whoever investigates the person cannot become their mentor or coach (§4.7,
+    ``peerwork.concerns.separation``); the refusal is audited there, outside this change's
+    transaction."""
+    from peerwork.concerns import separation
+
+    try:
+        separation.check_may_support(actor=actor, member=supporter, person=person)
+    except separation.SeparationRefused as refused:
+        raise ValidationError({"supporter": [refused.message]}) from None
+
+
 # --- pairs -------------------------------------------------------------------------------------
 
 
@@ -181,6 +193,7 @@ def make_pair(
     if errors:
         raise ValidationError(errors)
     assert person is not None and supporter is not None  # noqa: S101 (checked above)
+    _kept_apart(actor, person, supporter)
     now = now or timezone.now()
     with transaction.atomic():
         pair = SupportRelationship.objects.create(
