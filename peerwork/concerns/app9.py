@@ -1201,8 +1201,18 @@ class PathView:
         return sum(1 for row in self.rows if row.step is not None)
 
 
-def path_view(concern: Concern, member: Membership) -> PathView:
+def reads_path(member: Membership, concern: Concern) -> bool:
+    """A case's path, targets and hand-off are the staff member's, their line manager's and
+    HR's (``access.step_for_member``): not a named supporter's or an investigator's."""
+    return member.pk == concern.person_id or access.manages_case(member, concern.person)
+
+
+def path_view(concern: Concern, member: Membership) -> PathView | None:
+    """What ``member`` sees of the concern's path; None when it is not theirs to see."""
     from peerwork.support.mentoring import confirmation_for
+
+    if not reads_path(member, concern):
+        return None
 
     spec = paths.spec_for(concern)
     manages = access.manages_case(member, concern.person)

@@ -89,6 +89,8 @@ def _stage_page(
 ) -> HttpResponse:
     member = _member(request)
     view = app9.path_view(concern, member)
+    if view is None:
+        raise Http404
     context: dict[str, Any] = {
         "concern": concern,
         "view": view,
