@@ -35,7 +35,7 @@ from peerwork.core.versions import StaleVersion
 from peerwork.core.views import MemberRequest, member_page
 from peerwork.people.forms import VersionForm, put_errors
 
-from . import access, app9, paths
+from . import access, app9, paths, wording
 from .app9_forms import (
     HandoffForm,
     ReflectionForm,
@@ -96,6 +96,7 @@ def _stage_page(
         "view": view,
         "stale": stale,
         "gentle": app9.GENTLE_LINE,
+        "hints": wording.hints_for_fields(form) if form is not None and form.is_bound else {},
     }
     spec = view.spec
     if spec is not None:
@@ -153,6 +154,7 @@ def stage_page(request: HttpRequest, concern_id: str) -> HttpResponse:
                 form.keep_typing_over(step.version)
             stale = True
         else:
+            wording.add_hint_messages(request, wording.hints_for_fields(form))
             messages.success(
                 request, _("Recorded: %(stage)s.") % {"stage": f"{stage.guide} {stage.title}"}
             )
@@ -180,9 +182,16 @@ def target_new(request: HttpRequest, concern_id: str) -> HttpResponse:
             except ValidationError as error:
                 put_errors(form, error)
             else:
+                wording.add_hint_messages(request, wording.hints_for_fields(form))
                 messages.success(request, _("The target is set. The staff member can read it."))
                 return redirect("concerns:target", target_id=target.pk)
-    context = {"concern": concern, "form": form, "target": None, "stale": False}
+    context = {
+        "concern": concern,
+        "form": form,
+        "target": None,
+        "stale": False,
+        "hints": wording.hints_for_fields(form) if form.is_bound else {},
+    }
     return render(request, "concerns/target_form.html", context)
 
 
@@ -242,9 +251,16 @@ def target_edit(request: HttpRequest, target_id: str) -> HttpResponse:
                 form.keep_typing_over(target.version)
                 stale = True
             else:
+                wording.add_hint_messages(request, wording.hints_for_fields(form))
                 messages.success(request, _("The target is saved."))
                 return redirect("concerns:target", target_id=target.pk)
-    context = {"concern": concern, "form": form, "target": target, "stale": stale}
+    context = {
+        "concern": concern,
+        "form": form,
+        "target": target,
+        "stale": stale,
+        "hints": wording.hints_for_fields(form) if form.is_bound else {},
+    }
     return render(request, "concerns/target_form.html", context)
 
 
@@ -268,9 +284,16 @@ def _reflection(request: HttpRequest, target: Target) -> HttpResponse:
             form.keep_typing_over(target.version)
             stale = True
         else:
+            wording.add_hint_messages(request, wording.hints_for_fields(form))
             messages.success(request, _("Your self-reflection is saved."))
             return redirect("concerns:target", target_id=target.pk)
-    return _target_page(request, target, reflection_form=form, stale=stale)
+    return _target_page(
+        request,
+        target,
+        reflection_form=form,
+        stale=stale,
+        hints=wording.hints_for_fields(form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -344,13 +367,19 @@ def handoff_new(request: HttpRequest, concern_id: str) -> HttpResponse:
             except ValidationError as error:
                 put_errors(form, error)
             else:
+                wording.add_hint_messages(request, wording.hints_for_fields(form))
                 if handoff.state == Handoff.State.HANDED_OFF:
                     done = _("The concern is handed to the organisation's procedure.")
                 else:
                     done = _("Asked. It waits for a countersignature by someone in HR.")
                 messages.success(request, done)
                 return redirect("concerns:handoff", handoff_id=handoff.pk)
-    context = {"concern": concern, "form": form, "view": app9.path_view(concern, member)}
+    context = {
+        "concern": concern,
+        "form": form,
+        "view": app9.path_view(concern, member),
+        "hints": wording.hints_for_fields(form) if form.is_bound else {},
+    }
     return render(request, "concerns/handoff_form.html", context)
 
 
