@@ -18,14 +18,13 @@ At Harbourside (Africa/Nairobi):
 - **Olena's time-keeping concern**: Ravi met her and they closed it as a review of her
   agreed working pattern instead (App. 10 case 3); the meeting has a note.
 
-Everything is made through the area services (``meetings``, ``paths``, ``app9``,
-``investigations``, ``advice``) except the concerns themselves and Olena's closing, which
-are made as the intake service would make them (the same fields, sealed text and all).
+Everything is made through the area services (``intake``, ``meetings``, ``paths``,
+``app9``, ``investigations``, ``advice``), at the times the story tells.
 
 The extra situations of the section (``arrange_row`` by the row's key):
 
 - ``investigator``: Grace names Taslima an investigator of the §4.7 investigation;
-- ``unbrought-peer-mentor``: Amina has not brought Samuel (the meeting has no peer
+- ``unbrought-peer-mentor``: Amina did not bring Samuel (the meeting has no peer
   supporter).
 
 Each record carries words found nowhere else (``WORDS``), so a test can tell whether an
@@ -38,12 +37,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope
 
 from peerwork.concerns import advice as advice_service
-from peerwork.concerns import app9, investigations, meetings, paths
+from peerwork.concerns import app9, intake, investigations, meetings, paths
 from peerwork.concerns.models import (
     AdviceRequest,
     Concern,
@@ -126,21 +124,21 @@ def _concern(
     evidence: str = "",
     work_impact: str = "",
 ) -> Concern:
-    concern = Concern(
-        organisation_id=story.harbourside.pk,
+    return intake.record_concern(
+        actor=raised_by,
         person=person,
-        raised_by=raised_by,
-        raised_at=raised_at,
-        source=source,
-        category=category,
-        path=path,
-        noticed_from=noticed_from,
+        fields=intake.ConcernFields(
+            source=source,
+            category=category,
+            noticed_from=noticed_from,
+            what_happened=what_happened,
+            evidence=evidence,
+            work_impact=work_impact,
+            path=path,
+        ),
+        record_anyway=True,
+        now=raised_at,
     )
-    concern.what_happened = what_happened
-    concern.evidence = evidence
-    concern.work_impact = work_impact
-    concern.save()
-    return concern
 
 
 def _meeting(
@@ -231,7 +229,8 @@ def _target(
     return target
 
 
-def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
+def arrange(story: Any, *, now: dt.datetime | None = None, brought: bool = True) -> Situation:
+    """The story above. ``brought``: whether Amina brings Samuel to her review meeting."""
     now = now or timezone.now()
     org = story.harbourside
     with scope(organisation=org.pk):
@@ -253,7 +252,7 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
             story,
             concern=concern,
             held_by=story.ravi,
-            peer_supporter=story.samuel,
+            peer_supporter=story.samuel if brought else None,
             starts_at=now - dt.timedelta(days=21),
             account=WORDS["account"],
         )
@@ -353,14 +352,13 @@ def arrange(story: Any, *, now: dt.datetime | None = None) -> Situation:
         olena_note = _note(
             story, meeting=olena_meeting, summary=WORDS["olena-note"], review_on=None
         )
-        Concern.objects.filter(pk=olena_concern.pk).update(
-            state=Concern.State.CLOSED,
+        olena_concern = intake.close_concern(
+            actor=story.ravi,
+            concern=Concern.objects.get(pk=olena_concern.pk),
             outcome=Concern.Outcome.PATTERN_REVIEW,
-            closed_at=now - dt.timedelta(days=44),
-            closed_by=story.ravi,
-            version=F("version") + 1,
+            reason="Her agreed later start on clinic days answers it",
+            now=now - dt.timedelta(days=44),
         )
-        olena_concern.refresh_from_db()
     return Situation(
         now=now,
         today=today,
@@ -387,21 +385,18 @@ def name_investigator(story: Any, s: Situation) -> None:
         )
 
 
-def leave_the_peer_mentor_out(story: Any, s: Situation) -> None:
-    """``unbrought-peer-mentor``: Amina has not brought Samuel to the meeting."""
-    with scope(organisation=story.harbourside.pk):
-        ReviewMeeting.objects.filter(pk=s.meeting.pk).update(
-            peer_supporter=None, version=F("version") + 1
-        )
-        s.meeting.refresh_from_db()
+def peer_mentor_not_brought(story: Any, s: Situation) -> None:
+    """``unbrought-peer-mentor``: Amina did not choose to bring Samuel (``arrange_row``
+    arranges the meeting so); nothing more to add."""
+    assert s.meeting.peer_supporter_id is None  # noqa: S101
 
 
-ARRANGE = {"investigator": name_investigator, "unbrought-peer-mentor": leave_the_peer_mentor_out}
+ARRANGE = {"investigator": name_investigator, "unbrought-peer-mentor": peer_mentor_not_brought}
 
 
 def arrange_row(story: Any, row: str, *, now: dt.datetime | None = None) -> Situation:
     """The shared situation, and the row's extra one when it has one."""
-    s = arrange(story, now=now)
+    s = arrange(story, now=now, brought=row != "unbrought-peer-mentor")
     if row in ARRANGE:
         ARRANGE[row](story, s)
     return s

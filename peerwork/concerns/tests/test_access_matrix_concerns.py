@@ -43,10 +43,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
 
-from peerwork.concerns import access, app9, investigations, meetings, paths
+from peerwork.concerns import access, app9, intake, investigations, meetings, paths
 from peerwork.concerns import advice as advice_service
 from peerwork.concerns.models import (
     AdviceRequest,
+    Concern,
     Handoff,
     Investigation,
     MeetingNote,
@@ -231,6 +232,41 @@ def _gated(ask: Callable[[], object], then: Callable[[Any], object]) -> bool:
 
 def _listed(rows: Any, pk: object) -> bool:
     return any(row.pk == pk for row in rows)
+
+
+def _concern(
+    member: Membership, subject: Membership, s: Situation, action: Action
+) -> dict[str, Answer]:
+    concern = s.concern_of(subject)
+    gate_for = lambda a: lambda: access.concern_for_member(member, concern.pk, a)  # noqa: E731
+    if action == Action.LIST:
+        return {"concerns_visible_to": _listed(intake.concerns_visible_to(member), concern.pk)}
+    if action == Action.CHANGE:
+
+        def change(found: Concern) -> object:
+            fields = intake.ConcernFields(
+                source=found.source,
+                category=found.category,
+                noticed_from=found.noticed_from,
+                noticed_to=found.noticed_to,
+                what_happened=f"{found.what_happened} A fifth Monday was missed.",
+                evidence=str(found.evidence or ""),
+                work_impact=str(found.work_impact or ""),
+                signs=found.signs,
+                path=found.path,
+            )
+            return intake.change_concern(
+                actor=member, concern=found, fields=fields, version=found.version
+            )
+
+        return {"change_concern": _gated(gate_for(Action.CHANGE), change)}
+    if action == Action.DELETE:
+
+        def delete(found: Concern) -> None:
+            intake.delete_concern(actor=member, concern=found)
+
+        return {"delete_concern": _gated(gate_for(Action.DELETE), delete)}
+    return {}
 
 
 def _meeting(
@@ -439,6 +475,8 @@ def service(
     nothing to ask."""
     if member is None or action == Action.EXPORT:
         return {}
+    if column == "concern":
+        return _concern(member, subject, s, action)
     if column == "meeting":
         return _meeting(member, subject, s, action)
     if column == "note":
