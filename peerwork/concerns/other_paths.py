@@ -42,18 +42,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peerwork.core import audit
-from peerwork.core.access import DataClass
 from peerwork.core.models import Membership
 
+from . import intake
 from .access import manages_case
 from .models import Concern, PathStep
 from .paths import PathSpec, Question, Stage, register_path, steps_of
@@ -129,41 +126,22 @@ def check_stage(
 
 def after_stage(actor: Membership, concern: Concern, step: PathStep) -> None:
     """What a recorded stage does next (``PathSpec.after``): an approved relationship with
-    a client closes the concern as resolved (§4.6)."""
+    a client closes the concern as resolved (§4.6), the one way concerns close
+    (``intake.close_concern``: audited, and the person is told)."""
     if (
         concern.path == Path.CLIENT_RELATIONSHIP
         and step.stage == "outcome"
         and step.answers.get("outcome") == "approved"
     ):
-        close_resolved(actor=actor, concern=concern, reason="approved")
-
-
-def close_resolved(*, actor: Membership, concern: Concern, reason: str) -> None:
-    """Close an open concern as resolved, because of what a stage recorded (``reason``: a
-    short code for the audit). A conditional update: a concern already closed stays as it
-    is."""
-    now = timezone.now()
-    closed = Concern.objects.filter(
-        organisation_id=concern.organisation_id, pk=concern.pk, state=Concern.State.OPEN
-    ).update(
-        state=Concern.State.CLOSED,
-        outcome=Concern.Outcome.RESOLVED,
-        closed_at=now,
-        closed_by=actor,
-        version=models.F("version") + 1,
-    )
-    if not closed:
-        return
-    concern.refresh_from_db()
-    audit.record(
-        actor=actor,
-        action="concerns.concern_closed",
-        object_type="concern",
-        object_id=concern.pk,
-        subject=concern.person,
-        data_class=DataClass.PERSONNEL,
-        detail={"outcome": Concern.Outcome.RESOLVED.value, "reason": reason},
-    )
+        intake.close_concern(
+            actor=actor,
+            concern=concern,
+            outcome=Concern.Outcome.RESOLVED,
+            reason=_(
+                "The relationship with the client is approved (§4.6). What was decided is "
+                "in the outcome stage of the path."
+            ),
+        )
 
 
 # --- §4.3 personal models of drug use ------------------------------------------------------

@@ -18,7 +18,7 @@ from django_scopes import scope
 
 from peerwork.concerns import other_paths, paths
 from peerwork.concerns.models import Concern, PathStep
-from peerwork.core.models import AuditEvent
+from peerwork.core.models import AuditEvent, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -210,8 +210,11 @@ def test_approval_of_a_relationship_with_a_client_closes_the_concern_as_resolved
         closed = Concern.objects.get(pk=concern.pk)
         assert closed.state == Concern.State.CLOSED
         assert closed.outcome == Concern.Outcome.RESOLVED and closed.closed_by_id == story.ravi.pk
-        event = AuditEvent.objects.get(action="concerns.concern_closed", object_id=concern.pk)
-        assert event.detail == {"outcome": "resolved", "reason": "approved"}
+        event = AuditEvent.objects.get(action="concerns.concern.close", object_id=concern.pk)
+        assert event.detail == {"outcome": "resolved"} and event.actor_id == story.ravi.pk
+        assert "approved (§4.6)" in closed.outcome_reason
+        told = Notification.objects.filter(recipient=story.amina, kind="concerns.closed")
+        assert told.exists()
         notices = other_paths.notes_for(closed, story.amina).notices
     assert notices[0].title == "The relationship is approved"
     # Closed: nothing more is recorded on it.
