@@ -36,7 +36,8 @@ audit of a refusal is never rolled back with it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -140,7 +141,7 @@ def _audit(
     )
 
 
-def _tell(people: Iterable[Membership | None], kind: str, params: dict[str, object]) -> None:
+def _tell(people: Iterable[Membership | None], kind: str, params: Mapping[str, object]) -> None:
     seen: set[object] = set()
     for member in people:
         if member is None or member.pk in seen:
@@ -276,7 +277,7 @@ def suspension_ahead(investigation: Investigation, day: dt.date) -> bool:
     )
 
 
-def candidates(organisation_id: object, person: Membership) -> QuerySet[Membership]:
+def candidates(organisation_id: uuid.UUID, person: Membership) -> QuerySet[Membership]:
     """Whom a form offers: the organisation's working members, other than the person. The
     separation of duties is checked when one is chosen, with its reason in words."""
     from peerwork.core.access import WORKING_ROLES
@@ -294,7 +295,7 @@ def candidates(organisation_id: object, person: Membership) -> QuerySet[Membersh
     )
 
 
-def supporter_candidates(organisation_id: object, person: Membership) -> QuerySet[Membership]:
+def supporter_candidates(organisation_id: uuid.UUID, person: Membership) -> QuerySet[Membership]:
     """Whom the person may name: working members and coaches, other than themself."""
     from peerwork.core.access import WORKING_ROLES
 
@@ -430,7 +431,7 @@ def add_investigator(
 
 
 def remove_investigator(
-    *, actor: Membership, investigation: Investigation, member_id: object
+    *, actor: Membership, investigation: Investigation, member_id: uuid.UUID
 ) -> bool:
     """HR takes someone off an open investigation; False when they were not on it."""
     if not runs_investigation(actor, investigation):
