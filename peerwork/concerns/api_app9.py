@@ -125,8 +125,12 @@ def _step_out(step: PathStep) -> dict[str, object]:
 )
 @paginate(Pages)
 def step_list(request: HttpRequest, concern_id: str) -> list[dict[str, object]]:
-    """In the path's order, for the staff member, their line manager and HR."""
-    concern = access.concern_for_member(member_of(request), concern_id)
+    """In the path's order, for the staff member, their line manager and HR (not a named
+    supporter: they read the case, never its path)."""
+    member = member_of(request)
+    concern = access.concern_for_member(member, concern_id)
+    if not app9.reads_path(member, concern):
+        raise Http404
     recorded = paths.steps_of(concern)
     spec = paths.spec_for(concern)
     order = [s.key for s in spec.stages] if spec is not None else []
