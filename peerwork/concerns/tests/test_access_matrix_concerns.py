@@ -59,7 +59,7 @@ from peerwork.concerns.other_paths import FIVE_KEYS
 from peerwork.concerns.tests.situation import ARRANGE, WORDS, Situation, arrange_row
 from peerwork.core import access_matrix
 from peerwork.core.access import Action
-from peerwork.core.models import Membership
+from peerwork.core.models import AuditEvent, Membership
 from peerwork.people.export import build_export
 
 MATRIX = access_matrix.load()
@@ -542,3 +542,74 @@ def test_every_row_of_the_section_has_an_actor_the_story_knows(story: Any) -> No
 
 def test_every_extra_situation_of_the_section_is_arranged() -> None:
     assert set(MATRIX.section(SECTION).extras) == set(ARRANGE)
+
+
+# --- beyond the cells: the second concern, and the counts -------------------------------------
+
+
+def test_an_investigator_reads_the_concern_under_investigation_and_nothing_else_of_hers(
+    story: Any,
+) -> None:
+    """Taslima needs what is alleged (§4.7) and nothing of the App. 9 case, its meetings,
+    targets, hand-off or Amina's request for advice; she changes none of it, and once the
+    investigation is completed she no longer reads the concern."""
+    s = arrange_row(story, "investigator")
+    t = story.taslima
+    with scope(organisation=story.harbourside.pk):
+        assert opens(lambda: access.concern_for_member(t, s.supply.pk))
+        assert not opens(lambda: access.concern_for_member(t, s.supply.pk, Action.CHANGE))
+        assert not opens(lambda: access.concern_for_member(t, s.concern.pk))
+        assert not opens(lambda: access.meeting_for_member(t, s.meeting.pk))
+        assert not opens(lambda: access.note_for_member(t, s.note.pk))
+        assert not opens(lambda: access.target_for_member(t, s.target.pk))
+        assert not opens(lambda: access.step_for_member(t, s.step.pk))
+        assert not opens(lambda: access.handoff_for_member(t, s.handoff.pk))
+        assert not opens(lambda: access.advice_for_member(t, s.advice.pk))
+        assert not _listed(intake.concerns_visible_to(t), s.supply.pk)
+        investigations.complete_investigation(
+            actor=story.grace,
+            investigation=fresh(Investigation, s.investigation.pk),
+            outcome=Investigation.Outcome.NO_GROUNDS,
+        )
+        assert not opens(lambda: access.concern_for_member(t, s.supply.pk))
+        assert opens(lambda: access.investigation_for_member(t, s.investigation.pk))
+
+
+def test_the_supporter_she_named_reads_that_concern_and_never_its_investigation(
+    story: Any,
+) -> None:
+    """Samuel, whom Amina named to support her through the suspension, reads the §4.7
+    concern while it is open; asking for the investigation gets him what an outsider gets,
+    and the attempt is audited (§4.7)."""
+    s = arrange_row(story, "peer-mentor")
+    samuel = story.samuel
+    with scope(organisation=story.harbourside.pk):
+        assert opens(lambda: access.concern_for_member(samuel, s.supply.pk))
+        assert _listed(intake.concerns_visible_to(samuel), s.supply.pk)
+        before = AuditEvent.objects.filter(action="concerns.investigation_read_refused").count()
+        assert not opens(lambda: access.investigation_for_member(samuel, s.investigation.pk))
+        refused = AuditEvent.objects.filter(action="concerns.investigation_read_refused")
+        assert refused.count() == before + 1
+        assert refused.latest("at").actor_id == samuel.pk
+        assert not _listed(investigations.investigations_for(samuel), s.investigation.pk)
+
+
+def test_the_counts_the_director_sees_never_show_one_to_four(story: Any) -> None:
+    """The aggregates hide every count from 1 to 4 (shown as "fewer than 5"), and one more
+    beside a lone hidden count, so nobody in a small team can be picked out."""
+    s = arrange_row(story, "director")
+    with scope(organisation=story.harbourside.pk):
+        quarters = intake.aggregates(story.harbourside, now=s.now)
+    shown = [
+        figure.shown
+        for quarter in quarters
+        for figure in (
+            *quarter.by_category,
+            *quarter.by_path,
+            *quarter.by_outcome,
+            quarter.reached_meeting,
+            quarter.handed_off,
+        )
+    ]
+    assert all(count is None or count == 0 or count >= intake.MINIMUM_GROUP_SIZE for count in shown)
+    assert None in shown  # the situation's three concerns are there, hidden
