@@ -1060,6 +1060,17 @@ def _links(concern: Concern, manages: bool, recorded: Mapping[str, PathStep]) ->
                     "investigation" if path == Path.SUPPLY else "route",
                 )
             )
+        if path in (Path.THEFT_FRAUD, Path.SUPPLY) and getattr(concern, "handoff", None) is None:
+            wanted.append(
+                (
+                    _(
+                        "Gross misconduct: hand off to the disciplinary procedure (a written "
+                        "reason, countersigned by HR)"
+                    ),
+                    _url("concerns:handoff_new", concern.pk),
+                    "route" if path == Path.THEFT_FRAUD else "investigation",
+                )
+            )
         if path == Path.SUPPLY:
             wanted.append(
                 (

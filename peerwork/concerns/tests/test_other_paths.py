@@ -308,6 +308,8 @@ def test_fraud_by_someone_with_financial_responsibility_goes_to_an_investigation
     with scope(organisation=story.harbourside.pk):
         links = other_paths.notes_for(concern, story.ravi).links
     assert [link.stage for link in links if "investigations" in link.url] == ["route"]
+    handoff = [link for link in links if link.url == f"/concerns/{concern.pk}/handoff/"]
+    assert [link.stage for link in handoff] == ["route"]
 
 
 # --- mediation between colleagues ----------------------------------------------------------
