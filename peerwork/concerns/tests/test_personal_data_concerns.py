@@ -313,6 +313,8 @@ def test_after_the_personnel_period_her_whole_case_goes_and_nobody_elses(
     s, org, django_capture_on_commit_callbacks
 ):
     name_investigator(org, s)
+    # A hand-off on App. 9's grounds rests on a review meeting, which may not go first.
+    Handoff.objects.filter(pk=s.handoff.pk).update(review=s.meeting)
     standalone = ReviewMeeting.objects.create(
         organisation_id=org.harbourside.pk,
         person=org.amina,
