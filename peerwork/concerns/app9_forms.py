@@ -8,7 +8,6 @@ check only the shape of what is typed, and show the services' refusals beside th
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from peerwork.people.forms import VersionForm
 
 from . import app9, paths
-from .models import Concern, Handoff, ReviewMeeting, Target
+from .models import Concern, ReviewMeeting, Target
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -217,11 +216,3 @@ class HandoffForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["grounds"].choices = app9.grounds_for(concern)  # type: ignore[attr-defined]
         self.fields["review"].queryset = app9.held_meetings_of(concern)  # type: ignore[attr-defined]
-
-
-def grounds_labels() -> dict[str, str]:
-    return {value: str(label) for value, label in Handoff.Grounds.choices}
-
-
-def date_value(value: object) -> dt.date | None:
-    return value if isinstance(value, dt.date) else None
