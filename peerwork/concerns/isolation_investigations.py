@@ -30,7 +30,7 @@ from peerwork.core.isolation import (
 )
 from peerwork.core.models import Role
 
-from . import investigations
+from . import investigations, separation
 from .models import Concern, Investigation, Investigator
 
 API = "/api/v1"
@@ -177,9 +177,21 @@ register_isolation_request(
         headers=_version(made),
     ),
 )
-# A's concern (``isolation_intake``) is owned by an HR officer there, who may name a
-# supporter for the person: themself, who investigates nobody.
-register_isolation_request(
-    f"POST {API}/concerns/{{concern_id}}/supporters",
-    lambda made: Body(data={"member": str(made.owner.pk)}),
-)
+
+
+def _supporter_body(made: Made) -> Body:
+    """A's concern (``isolation_intake``) is owned by an HR officer there, who names for
+    the person a colleague who investigates them in no way (the walk's other makers may
+    have opened investigations of the same person)."""
+    concern = cast(Concern, made.obj)
+    with scopes_disabled():
+        busy = separation.investigators_of(concern.person).values("pk")
+        chosen = (
+            investigations.supporter_candidates(concern.organisation_id, concern.person)
+            .exclude(pk__in=busy)
+            .first()
+        )
+    return Body(data={"member": str((chosen or made.owner).pk)})
+
+
+register_isolation_request(f"POST {API}/concerns/{{concern_id}}/supporters", _supporter_body)
