@@ -10,11 +10,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_scopes import scope
 
-from peerwork.concerns import advice
+from peerwork.concerns import advice, intake
 from peerwork.concerns.models import AdviceRequest, Concern
 from peerwork.core.models import AuditEvent, Notification
 from peerwork.core.notify import render
 from peerwork.core.versions import StaleVersion
+from peerwork.people.tests.api_calls import get
 
 pytestmark = pytest.mark.django_db
 
@@ -140,11 +141,20 @@ def test_the_person_asked_reading_the_question_is_audited_and_the_askers_own_rea
             advice.read_question(actor=story.grace, advice=item)
 
 
-def test_a_request_for_advice_is_never_a_concern(story):
+def test_a_request_for_advice_is_never_a_concern_nor_counted_or_listed_with_them(story):
+    with scope(organisation=story.harbourside.pk):
+        counts_before = intake.aggregates(story.harbourside)
     item = ask(story)
+    ask(story, asker="olena", asked="grace")
     with scope(organisation=story.harbourside.pk):
         advice.answer_advice(
             actor=story.ravi, advice=item, answers=FIVE_YES, reply="Fine", outcome="not_approved"
         )
         assert not Concern.objects.exists()
         assert not AuditEvent.objects.filter(action__startswith="concerns.concern").exists()
+        assert intake.aggregates(story.harbourside) == counts_before
+        for member in (story.amina, story.ravi, story.grace, story.olena):
+            assert not intake.concerns_visible_to(member).exists()
+    for member in (story.amina, story.ravi, story.grace):
+        listed = get(member, "/concerns")
+        assert listed.status_code == 200 and listed.json()["items"] == []

@@ -12,7 +12,8 @@ from django_scopes import scope
 
 from peerwork.api.tests.helpers import signed_in
 from peerwork.concerns import advice
-from peerwork.concerns.models import AdviceRequest
+from peerwork.concerns.models import AdviceRequest, Concern
+from peerwork.concerns.tests.test_other_paths import concern_on
 from peerwork.core.tests.page_checks import assert_sound_page
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +111,14 @@ def test_amina_withdraws_and_ravis_answer_after_it_is_not_saved(story):
 
 
 def test_a_request_for_advice_appears_on_no_concern_page(story):
+    concern = concern_on(story, Concern.Path.CLIENT_RELATIONSHIP)
     with scope(organisation=story.harbourside.pk):
         advice.ask_for_advice(actor=story.amina, asked=story.ravi, question=QUESTION)
+    for member in (story.amina, story.ravi):
+        case = assert_sound_page(signed_in(member).get(f"/concerns/{concern.pk}/"))
+        assert QUESTION not in case and "request for advice" not in case.lower()
+    with scope(organisation=story.harbourside.pk):
+        Concern.objects.filter(pk=concern.pk).delete()
     mine = assert_sound_page(signed_in(story.amina).get("/concerns/"))
     assert "No concern has been recorded about your work." in mine and QUESTION not in mine
     managed = assert_sound_page(signed_in(story.ravi).get("/concerns/"))
