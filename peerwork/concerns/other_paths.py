@@ -51,7 +51,7 @@ from django.utils.translation import gettext_lazy
 from peerwork.core.models import Membership
 
 from . import intake
-from .access import manages_case
+from .access import is_hr, manages_case
 from .models import Concern, PathStep
 from .paths import PathSpec, Question, Stage, register_path, steps_of
 
@@ -1002,7 +1002,9 @@ def _url(name: str, *args: object, query: Mapping[str, str] | None = None) -> st
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _links(concern: Concern, manages: bool, recorded: Mapping[str, PathStep]) -> list[Link]:
+def _links(
+    concern: Concern, manages: bool, hr: bool, recorded: Mapping[str, PathStep]
+) -> list[Link]:
     """The pages of other areas a path's stages lead to: the training library (App. 10), a
     review meeting, an investigation, someone named to support the person."""
     wanted: list[tuple[str, str | None, str]] = []
@@ -1052,7 +1054,8 @@ def _links(concern: Concern, manages: bool, recorded: Mapping[str, PathStep]) ->
         investigates = path == Path.SUPPLY or (
             path == Path.THEFT_FRAUD and _answer(recorded, "route", "route") == "investigation"
         )
-        if investigates and getattr(concern, "investigation", None) is None:
+        # HR opens investigations (§4.7; ``investigations.may_open``).
+        if investigates and hr and getattr(concern, "investigation", None) is None:
             wanted.append(
                 (
                     _("Open an investigation (HR)"),
@@ -1119,5 +1122,5 @@ def notes_for(concern: Concern, member: Membership) -> PathNotes:
                 tone="success",
             )
         )
-    links = _links(concern, manages_case(member, concern.person), recorded)
+    links = _links(concern, manages_case(member, concern.person), is_hr(member), recorded)
     return PathNotes(notices=notices, links=links)
