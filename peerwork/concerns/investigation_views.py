@@ -89,8 +89,10 @@ def investigation_new(request: HttpRequest) -> HttpResponse:
     concern = access.concern_for_member(_member(request), request.GET.get("concern"), Action.CHANGE)
     member = _member(request)
     existing = investigations.investigation_of(concern)
-    if existing is not None and access.reads_investigation(member, existing):
-        return _page(existing)
+    if existing is not None:
+        if access.reads_investigation(member, existing):
+            return _page(existing)
+        raise Http404  # one they may not know of (§4.7): as if there were none to see
     if not investigations.may_open(member, concern):
         raise PermissionDenied
     error = None
