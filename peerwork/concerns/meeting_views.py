@@ -87,11 +87,18 @@ class Shown:
 
 
 @dataclass
+class Item:
+    """One part of an agenda step: a field the reader writes, or what is written."""
+
+    field: Any = None
+    shown: Shown | None = None
+
+
+@dataclass
 class StepView:
     step: meetings.AgendaStep
     number: int
-    fields: list[Any]
-    shown: list[Shown]
+    items: list[Item]
 
 
 def _shown(meeting: ReviewMeeting, name: str) -> Shown:
@@ -108,18 +115,18 @@ def _shown(meeting: ReviewMeeting, name: str) -> Shown:
 
 
 def _steps(meeting: ReviewMeeting, form: AgendaForm | None) -> list[StepView]:
+    """The agenda in App. 7's order; each step's parts in order, as inputs for what the
+    reader writes and as text for the rest."""
     editable = set(form.fields) if form is not None else set()
     views = []
     for number, step in enumerate(meetings.AGENDA, start=1):
-        names = step.manager_fields + step.person_fields
-        views.append(
-            StepView(
-                step=step,
-                number=number,
-                fields=[form[name] for name in names if name in editable] if form else [],
-                shown=[_shown(meeting, name) for name in names if name not in editable],
-            )
-        )
+        items = [
+            Item(field=form[name])
+            if form is not None and name in editable
+            else Item(shown=_shown(meeting, name))
+            for name in step.manager_fields + step.person_fields
+        ]
+        views.append(StepView(step=step, number=number, items=items))
     return views
 
 

@@ -154,8 +154,8 @@ def test_the_agenda_is_in_app_7_s_order_with_each_sides_form(story):
     assert positions == sorted(positions)
     assert "Save the agenda" in html and 'name="purpose"' in raw
     assert 'name="person_account"' not in raw and 'name="external_support"' not in raw
-    assert "Self-referral to an OST service" not in html  # lower-cased in the information line
-    assert "self-referral to an ost service" in html.lower()
+    assert "For information only: services outside work" in html
+    assert "Self-referral to an OST service" in html  # shown, never stored
     mine = assert_sound_page(signed_in(story.amina).get(page(meeting)))
     assert 'name="person_account"' in mine and 'name="purpose"' not in mine
     assert "Bring a peer supporter" in mine and "Nobody: I come on my own" in mine
