@@ -205,7 +205,9 @@ def test_outsiders_get_404_and_every_answer_is_json(story):
     for who in (story.taslima, story.daniel, story.chen, story.joseph, story.taras):
         for path in (f"/review-meetings/{meeting.pk}", f"/meeting-notes/{note.pk}"):
             answer = get(who, path)
-            assert answer.status_code == 404 and answer["Content-Type"].startswith("application/json")
+            assert answer.status_code == 404 and answer["Content-Type"].startswith(
+                "application/json"
+            )
     assert get(story.ravi, "/review-meetings/not-an-id").status_code == 404
     bad = call(
         story.ravi, "PATCH", f"/review-meetings/{meeting.pk}", {"meet_again": "maybe"}, if_match=2

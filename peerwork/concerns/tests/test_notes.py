@@ -90,9 +90,8 @@ def test_writing_the_note_on_the_day_marks_a_planned_meeting_held(story):
 
 def test_a_meeting_has_one_note_and_only_the_manager_or_hr_writes_it(story):
     meeting = held(story)
-    with scope(organisation=story.harbourside.pk):
-        with pytest.raises(PermissionDenied):
-            meetings.write_note(actor=story.amina, meeting=meeting, summary=SUMMARY)
+    with scope(organisation=story.harbourside.pk), pytest.raises(PermissionDenied):
+        meetings.write_note(actor=story.amina, meeting=meeting, summary=SUMMARY)
     write(story, meeting)
     with scope(organisation=story.harbourside.pk):
         with pytest.raises(ValidationError):
