@@ -477,7 +477,7 @@ class Removed(Schema):
 
 @router.delete(
     "/concerns/{concern_id}",
-    response={200: Removed, **errors(403, 404)},
+    response={200: Removed, **errors(400, 403, 404)},
     summary="Remove a concern raised in error",
 )
 def concern_remove(request: HttpRequest, concern_id: str) -> dict[str, object]:

@@ -533,8 +533,24 @@ def delete_concern(*, actor: Membership, concern: Concern) -> None:
     chain keeps that it was removed, by whom and about whom (ids only)."""
     if not access.is_hr(actor) or actor.pk == concern.person_id:
         raise PermissionDenied(_("Only HR removes a concern raised in error."))
+    handoff = Handoff.objects.filter(
+        organisation_id=concern.organisation_id, concern=concern
+    ).first()
+    # A concern handed to the disciplinary procedure is the record of that hand-off: the
+    # procedure relies on it, so it is not "raised in error". A withdrawn hand-off goes with
+    # its concern (first, since it holds on to a review meeting).
+    if handoff is not None and handoff.state != Handoff.State.WITHDRAWN:
+        raise ValidationError(
+            _(
+                "This concern was handed to the disciplinary procedure, or waits for HR's "
+                "countersignature to be; it stays as the record of that. Withdraw a waiting "
+                "hand-off first if the concern was raised in error."
+            )
+        )
     with transaction.atomic():
         _audit(actor, "delete", concern, category=concern.category, state=concern.state)
+        if handoff is not None:
+            handoff.delete()
         concern.delete()
 
 

@@ -26,9 +26,9 @@ from peerwork.core.versions import StaleVersion
 from peerwork.core.views import MemberRequest, member_page
 from peerwork.people.forms import put_errors
 
-from . import access, intake, paths, wording
+from . import access, intake, wording
 from .intake_forms import CloseForm, ConcernForm, IntakeForm, PersonForm, concern_initial
-from .models import Concern, ReviewMeeting, Target
+from .models import Concern
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -171,35 +171,11 @@ def concern_new(request: HttpRequest) -> HttpResponse:
 
 
 def case_context(member: Membership, concern: Concern) -> dict[str, Any]:
-    """What the case page shows ``member``, as the access matrix says: the concern to all
-    who read it; its path, targets and hand-off to the person, their line manager and HR;
-    its review meetings to them and to anyone named to support the person; that an
-    investigation exists to those who may know it (never a supporter: §4.7)."""
+    """What the case page shows ``member`` of the concern itself; each area's include
+    (its path, targets and hand-off; its review meetings; its investigation and support)
+    decides what of its part ``member`` may see, as the access matrix says."""
     is_person = member.pk == concern.person_id
     manages = access.manages_case(member, concern.person)
-    sees_parts = is_person or manages
-    supporter = not sees_parts and access.is_named_supporter(member, concern)
-    spec = paths.spec_for(concern)
-    stages: list[tuple[Any, Any]] = []
-    if sees_parts and spec is not None:
-        recorded = paths.steps_of(concern)
-        stages = [(stage, recorded.get(stage.key)) for stage in spec.stages]
-    meetings: list[ReviewMeeting] = []
-    if sees_parts or supporter:
-        meetings = list(
-            ReviewMeeting.objects.filter(organisation_id=concern.organisation_id, concern=concern)
-            .select_related("held_by__user", "peer_supporter__user")
-            .order_by("starts_at")
-        )
-    targets: list[Target] = []
-    if sees_parts:
-        targets = list(
-            Target.objects.filter(organisation_id=concern.organisation_id, concern=concern)
-        )
-    investigation = getattr(concern, "investigation", None)
-    if investigation is not None and not access.reads_investigation(member, investigation):
-        investigation = None
-    handoff = getattr(concern, "handoff", None) if sees_parts else None
     return {
         "concern": concern,
         "member": member,
@@ -209,12 +185,6 @@ def case_context(member: Membership, concern: Concern) -> dict[str, Any]:
         "signs": [
             Concern.Sign(code).label for code in concern.signs if code in Concern.Sign.values
         ],
-        "spec": spec,
-        "stages": stages,
-        "meetings": meetings,
-        "targets": targets,
-        "investigation": investigation,
-        "handoff": handoff,
         "hints": intake.hints_of(concern) if manages and concern.is_open() else {},
     }
 
@@ -326,7 +296,11 @@ def concern_delete(request: HttpRequest, concern_id: str) -> HttpResponse:
     """HR removes a concern raised in error, after a confirmation page."""
     concern = access.concern_for_member(_member(request), concern_id, Action.DELETE)
     if request.method == "POST":
-        intake.delete_concern(actor=_member(request), concern=concern)
+        try:
+            intake.delete_concern(actor=_member(request), concern=concern)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect("concerns:concern", concern_id=concern.pk)
         messages.success(request, _("The concern and everything recorded under it are removed."))
         return redirect("concerns:home")
     return render(request, "concerns/concern_delete.html", {"concern": concern})

@@ -400,3 +400,13 @@ def arrange_row(story: Any, row: str, *, now: dt.datetime | None = None) -> Situ
     if row in ARRANGE:
         ARRANGE[row](story, s)
     return s
+
+
+def without_handoff(concern: Concern) -> None:
+    """A concern handed to the disciplinary procedure (or waiting for HR's countersignature
+    to be) stays as the record of it (``intake.delete_concern``; tested in
+    test_case_page.py). The delete cells ask whether a role removes a concern raised in
+    error, so the case's hand-off, asked for and perhaps countersigned by the rows before,
+    is taken away first."""
+    with scope(organisation=concern.organisation_id):
+        Handoff.objects.filter(concern=concern).delete()

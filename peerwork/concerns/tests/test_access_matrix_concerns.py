@@ -56,7 +56,13 @@ from peerwork.concerns.models import (
     Target,
 )
 from peerwork.concerns.other_paths import FIVE_KEYS
-from peerwork.concerns.tests.situation import ARRANGE, WORDS, Situation, arrange_row
+from peerwork.concerns.tests.situation import (
+    ARRANGE,
+    WORDS,
+    Situation,
+    arrange_row,
+    without_handoff,
+)
 from peerwork.core import access_matrix
 from peerwork.core.access import Action
 from peerwork.core.models import AuditEvent, Membership
@@ -263,6 +269,7 @@ def _concern(
     if action == Action.DELETE:
 
         def delete(found: Concern) -> None:
+            without_handoff(found)
             intake.delete_concern(actor=member, concern=found)
 
         return {"delete_concern": _gated(gate_for(Action.DELETE), delete)}

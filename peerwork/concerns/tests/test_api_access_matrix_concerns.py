@@ -44,7 +44,12 @@ from peerwork.concerns.models import (
     Target,
 )
 from peerwork.concerns.other_paths import FIVE_KEYS
-from peerwork.concerns.tests.situation import WORDS, Situation, arrange_row
+from peerwork.concerns.tests.situation import (
+    WORDS,
+    Situation,
+    arrange_row,
+    without_handoff,
+)
 from peerwork.core import access_matrix
 from peerwork.core.access import Action
 from peerwork.core.models import Membership
@@ -95,6 +100,7 @@ def _concern(
         body = {"evidence": "The sign-in sheets for March and April"}
         return _allowed(call(member, "PATCH", path, body, if_match=version))
     if action == Action.DELETE:
+        without_handoff(concern)
         return _allowed(call(member, "DELETE", path))
     return None
 

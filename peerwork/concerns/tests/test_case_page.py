@@ -205,3 +205,26 @@ def test_hr_removes_a_concern_raised_in_error_after_a_confirmation(story):
         event = AuditEvent.objects.get(action="concerns.concern.delete")
         assert event.actor_id == story.grace.pk and event.subject_id == story.amina.pk
     assert grace.get(page(concern)).status_code == 404
+
+
+def test_a_concern_handed_to_the_disciplinary_procedure_is_not_removed_until_withdrawn(story):
+    from peerwork.concerns import app9
+
+    concern = record(story, category="conduct")
+    with scope(organisation=story.harbourside.pk):
+        handoff = app9.request_handoff(
+            actor=story.ravi,
+            concern=concern,
+            grounds="gross_misconduct",
+            review=None,
+            reason="Took the outreach van home over a weekend without asking.",
+        )
+    grace = signed_in(story.grace)
+    response = grace.post(f"{page(concern)}delete/", follow=True)
+    assert "stays as the record of that" in response.content.decode()
+    with scope(organisation=story.harbourside.pk):
+        assert Concern.objects.filter(pk=concern.pk).exists()
+        app9.withdraw_handoff(actor=story.ravi, handoff=handoff, version=handoff.version)
+    assert grace.post(f"{page(concern)}delete/")["Location"] == "/concerns/"
+    with scope(organisation=story.harbourside.pk):
+        assert not Concern.objects.filter(pk=concern.pk).exists()
