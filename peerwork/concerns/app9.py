@@ -36,7 +36,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -49,11 +48,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django_scopes import scope, scopes_disabled
 
 from peerwork.core import audit
 from peerwork.core.access import DataClass
-from peerwork.core.deadlines import BATCH_SIZE, register_deadline
+from peerwork.core.deadlines import claim_dated_rows, register_deadline
 from peerwork.core.models import Membership, Notification, Role, active_members
 from peerwork.core.models.notifications import Channel
 from peerwork.core.notify import notify, register_kind
@@ -860,42 +858,26 @@ def remind_target_reviews(now: dt.datetime) -> int:
     """A target reaching its review date (in its organisation's zone): the staff member and
     their manager are told once. A target of a concern no longer open, or already reviewed,
     is claimed and nobody is told."""
-    latest = (now + dt.timedelta(hours=14)).date()  # the latest "today" of any zone
-    with scopes_disabled():  # ids, dates and zones only
-        due = list(
-            Target.objects.filter(review_reminded_at__isnull=True, review_on__lte=latest)
-            .order_by("review_on")
-            .values_list("pk", "organisation_id", "review_on", "organisation__time_zone")[
-                :BATCH_SIZE
-            ]
+
+    def tell(target: Target) -> bool:
+        if not target.concern.is_open() or target.outcome != Target.Outcome.OPEN:
+            return False
+        _notify_each(
+            [target.person, *managers_of(target)],
+            TARGET_REVIEW_DUE.kind,
+            {"target": str(target.pk)},
+            now,
         )
-    sent = 0
-    for target_id, organisation_id, review_on, zone_name in due:
-        try:
-            zone = zoneinfo.ZoneInfo(zone_name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        if review_on > timezone.localdate(now, zone):
-            continue
-        with scope(organisation=organisation_id), transaction.atomic():
-            won = Target.objects.filter(
-                organisation_id=organisation_id, pk=target_id, review_reminded_at__isnull=True
-            ).update(review_reminded_at=now)
-            if not won:
-                continue
-            target = Target.objects.select_related("concern", "person__line_manager", "set_by").get(
-                organisation_id=organisation_id, pk=target_id
-            )
-            if not target.concern.is_open() or target.outcome != Target.Outcome.OPEN:
-                continue
-            _notify_each(
-                [target.person, *managers_of(target)],
-                TARGET_REVIEW_DUE.kind,
-                {"target": str(target.pk)},
-                now,
-            )
-            sent += 1
-    return sent
+        return True
+
+    return claim_dated_rows(
+        Target,
+        date_field="review_on",
+        claimed_field="review_reminded_at",
+        now=now,
+        act=tell,
+        related=("concern", "person__line_manager", "set_by"),
+    )
 
 
 # --- the hand-off ----------------------------------------------------------------------------

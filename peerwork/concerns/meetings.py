@@ -35,7 +35,6 @@ this) and ``StaleVersion`` (changed by someone else since it was read).
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import cast
@@ -49,11 +48,10 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_scopes import scope, scopes_disabled
 
 from peerwork.core import audit
 from peerwork.core.access import WORKING_ROLES, DataClass
-from peerwork.core.deadlines import BATCH_SIZE, register_deadline
+from peerwork.core.deadlines import claim_dated_rows, register_deadline
 from peerwork.core.models import Membership, Notification, Role, active_members
 from peerwork.core.models.notifications import Channel
 from peerwork.core.notify import notify, register_kind
@@ -997,38 +995,19 @@ def remind_note_reviews(now: dt.datetime) -> int:
     """A meeting note's date to meet again has come where the organisation works: the staff
     member and the manager who held the meeting are told once. A new date is told again
     (``change_note`` clears the claim)."""
-    latest = (now + dt.timedelta(hours=14)).date()
-    with scopes_disabled():  # ids, dates and zones only
-        due = list(
-            MeetingNote.objects.filter(review_reminded_at__isnull=True, review_on__lte=latest)
-            .order_by("review_on")
-            .values_list("pk", "organisation_id", "review_on", "organisation__time_zone")[
-                :BATCH_SIZE
-            ]
-        )
-    sent = 0
-    for note_id, organisation_id, review_on, zone_name in due:
-        try:
-            zone = zoneinfo.ZoneInfo(zone_name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        if review_on is None or review_on > timezone.localdate(now, zone):
-            continue
-        with scope(organisation=organisation_id), transaction.atomic():
-            won = MeetingNote.objects.filter(
-                organisation_id=organisation_id,
-                pk=note_id,
-                review_on=review_on,
-                review_reminded_at__isnull=True,
-            ).update(review_reminded_at=now)
-            if not won:
-                continue
-            note = MeetingNote.objects.select_related(
-                "meeting__person__user", "meeting__held_by__user"
-            ).get(organisation_id=organisation_id, pk=note_id)
-            meeting = note.meeting
-            if meeting.state != ReviewMeeting.State.HELD:
-                continue
-            _notify_each([meeting.person, meeting.held_by], REVIEW_DUE.kind, meeting, now)
-            sent += 1
-    return sent
+
+    def tell(note: MeetingNote) -> bool:
+        meeting = note.meeting
+        if meeting.state != ReviewMeeting.State.HELD:
+            return False
+        _notify_each([meeting.person, meeting.held_by], REVIEW_DUE.kind, meeting, now)
+        return True
+
+    return claim_dated_rows(
+        MeetingNote,
+        date_field="review_on",
+        claimed_field="review_reminded_at",
+        now=now,
+        act=tell,
+        related=("meeting__person__user", "meeting__held_by__user"),
+    )

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, models, transaction
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 Step = Callable[[datetime], int]
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 # Rows one step handles per round, so a backlog cannot keep the loop from its heartbeat
 # and its other steps; the rest are handled next round (a second later).
@@ -289,3 +292,53 @@ abandoned_tasks = register_deadline(AbandonedTasks())
 expiring_tokens = register_deadline(ExpiringTokens())
 register_deadline(prune_heartbeats)
 register_deadline(prune_sessions)
+
+
+def claim_dated_rows(
+    model: type[M],
+    *,
+    date_field: str,
+    claimed_field: str,
+    now: datetime,
+    act: Callable[[M], bool],
+    related: tuple[str, ...] = (),
+) -> int:
+    """Act once on each row of ``model`` whose ``date_field`` has come where its
+    organisation works (a review date, a reminder date) and that nobody has claimed.
+
+    Each row is claimed by a conditional update of ``claimed_field`` (still empty, and the
+    date still the one read: a moved date is due again on its own day), so two loops never
+    both act; then ``act(row)`` runs in the organisation's scope, in the claim's
+    transaction, and answers whether it told anyone. A row ``act`` passes over stays
+    claimed. Returns how many rows ``act`` told someone about."""
+    # The latest "today" of any zone (UTC+14); each row is then checked in its own zone.
+    latest = (now + timedelta(hours=14)).date()
+    manager = model._default_manager
+    with scopes_disabled():  # ids, dates and zones only
+        due = list(
+            manager.filter(**{f"{claimed_field}__isnull": True, f"{date_field}__lte": latest})
+            .order_by(date_field)
+            .values_list("pk", "organisation_id", date_field, "organisation__time_zone")[
+                :BATCH_SIZE
+            ]
+        )
+    told = 0
+    for pk, organisation_id, day, zone_name in due:
+        try:
+            zone = zoneinfo.ZoneInfo(zone_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo("UTC")
+        if day is None or day > timezone.localdate(now, zone):
+            continue
+        with scope(organisation=organisation_id), transaction.atomic():
+            won = manager.filter(
+                organisation_id=organisation_id,
+                pk=pk,
+                **{date_field: day, f"{claimed_field}__isnull": True},
+            ).update(**{claimed_field: now})
+            if not won:
+                continue
+            row = manager.select_related(*related).get(organisation_id=organisation_id, pk=pk)
+            if act(row):
+                told += 1
+    return told

@@ -52,11 +52,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django_scopes import scope, scopes_disabled
 
 from peerwork.core import audit
 from peerwork.core.access import DataClass, is_working_member
-from peerwork.core.deadlines import BATCH_SIZE, register_deadline
+from peerwork.core.deadlines import claim_dated_rows, register_deadline
 from peerwork.core.models import (
     Membership,
     Notification,
@@ -807,43 +806,26 @@ def remind_agreement_reviews(now: dt.datetime) -> int:
     """An agreement reaching its review date (in its organisation's zone): the staff member,
     the mentor or coach and HR are told once. A pair that has ended is claimed and nobody
     is told."""
-    # The latest "today" of any zone; each row is then checked in its own zone.
-    latest = (now + dt.timedelta(hours=14)).date()
-    with scopes_disabled():  # ids, dates and zones only
-        due = list(
-            SupportAgreement.objects.filter(review_reminded_at__isnull=True, review_on__lte=latest)
-            .order_by("review_on")
-            .values_list("pk", "organisation_id", "review_on", "organisation__time_zone")[
-                :BATCH_SIZE
-            ]
+
+    def tell(agreement: SupportAgreement) -> bool:
+        if not agreement.relationship.is_current():
+            return False
+        _notify_each(
+            [agreement.person, agreement.supporter, *hr_of(agreement.organisation_id)],
+            REVIEW_DUE.kind,
+            {"agreement": str(agreement.pk)},
+            now,
         )
-    sent = 0
-    for agreement_id, organisation_id, review_on, zone_name in due:
-        try:
-            zone = zoneinfo.ZoneInfo(zone_name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        if review_on > timezone.localdate(now, zone):
-            continue
-        with scope(organisation=organisation_id), transaction.atomic():
-            won = SupportAgreement.objects.filter(
-                organisation_id=organisation_id, pk=agreement_id, review_reminded_at__isnull=True
-            ).update(review_reminded_at=now)
-            if not won:
-                continue
-            agreement = SupportAgreement.objects.select_related(
-                "relationship", "person", "supporter"
-            ).get(organisation_id=organisation_id, pk=agreement_id)
-            if not agreement.relationship.is_current():
-                continue
-            _notify_each(
-                [agreement.person, agreement.supporter, *hr_of(organisation_id)],
-                REVIEW_DUE.kind,
-                {"agreement": str(agreement.pk)},
-                now,
-            )
-            sent += 1
-    return sent
+        return True
+
+    return claim_dated_rows(
+        SupportAgreement,
+        date_field="review_on",
+        claimed_field="review_reminded_at",
+        now=now,
+        act=tell,
+        related=("relationship", "person", "supporter"),
+    )
 
 
 # --- exception reports go where the agreement says -----------------------------------------
