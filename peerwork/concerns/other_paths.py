@@ -92,7 +92,7 @@ FIVE_QUESTIONS: tuple[Question, ...] = (
 FIVE_KEYS = tuple(question.key for question in FIVE_QUESTIONS)
 FIVE_NOTES = gettext_lazy(
     "A note on each of the five questions: what you learnt and why you answered as you did. "
-    "Say \u201cthe client\u201d; never their name."
+    "Say “the client”; never their name."
 )
 
 MEDIATORS: tuple[tuple[str, Promise], ...] = (
@@ -182,8 +182,8 @@ PERSONAL_MODELS = register_path(
                     ),
                 ),
                 notes_label=gettext_lazy(
-                    "What was said or done, and its effect at work. Say \u201cthe client\u201d or "
-                    "\u201ca colleague\u201d; no names."
+                    "What was said or done, and its effect at work. Say “the client” or "
+                    "“a colleague”; no names."
                 ),
             ),
             Stage(
@@ -422,7 +422,7 @@ CLIENT_COMPLAINT = register_path(
                 title=gettext_lazy("The complaint, in work terms"),
                 guide="§4.5",
                 prompt=gettext_lazy(
-                    "What the client says happened at work. Say \u201cthe client\u201d; never "
+                    "What the client says happened at work. Say “the client”; never "
                     "their name."
                 ),
                 questions=(Question("raised_on", gettext_lazy("Raised on"), "date"),),
@@ -602,7 +602,7 @@ SUPPLY = register_path(
                 guide="§4.7, App. 10 case 7",
                 prompt=gettext_lazy(
                     "If a client is involved, move them to another worker when they need it, "
-                    "before anything else. Say \u201cthe client\u201d; never their name."
+                    "before anything else. Say “the client”; never their name."
                 ),
                 questions=(
                     Question(
@@ -723,7 +723,7 @@ MEDIATION = register_path(
                 title=gettext_lazy("Who is involved"),
                 guide="§4.8",
                 prompt=gettext_lazy(
-                    "By role, not by name: \u201ca colleague\u201d, \u201ca team leader\u201d."
+                    "By role, not by name: “a colleague”, “a team leader”."
                 ),
                 questions=(
                     Question(

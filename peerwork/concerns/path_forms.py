@@ -42,7 +42,7 @@ class AdviceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Only you and the person you ask read this. It is not a concern and never "
-            "becomes one. Say \u201cthe client\u201d; you need not give a name."
+            "becomes one. Say “the client”; you need not give a name."
         ),
     )
 
