@@ -422,8 +422,7 @@ CLIENT_COMPLAINT = register_path(
                 title=gettext_lazy("The complaint, in work terms"),
                 guide="§4.5",
                 prompt=gettext_lazy(
-                    "What the client says happened at work. Say “the client”; never "
-                    "their name."
+                    "What the client says happened at work. Say “the client”; never their name."
                 ),
                 questions=(Question("raised_on", gettext_lazy("Raised on"), "date"),),
                 notes_label=gettext_lazy("The complaint"),
@@ -722,9 +721,7 @@ MEDIATION = register_path(
                 key="who",
                 title=gettext_lazy("Who is involved"),
                 guide="§4.8",
-                prompt=gettext_lazy(
-                    "By role, not by name: “a colleague”, “a team leader”."
-                ),
+                prompt=gettext_lazy("By role, not by name: “a colleague”, “a team leader”."),
                 questions=(
                     Question(
                         "involved",
