@@ -1430,8 +1430,9 @@ def test_no_route_changes_a_purpose_or_a_report(client: Client) -> None:
                 for ref in refs
                 for name in schema["components"]["schemas"][ref].get("properties", {})
             }
-            # A retreat's purpose (§3.12) is the event's, not a share's: its own word.
-            if path_.startswith(f"{API}/retreats"):
+            # A retreat's purpose (§3.12) and a review meeting's (App. 7: "explain the
+            # purpose of the meeting") are the event's, not a share's: their own word.
+            if path_.startswith((f"{API}/retreats", f"{API}/review-meetings")):
                 continue
             if "purpose" in fields_sent or '"purpose"' in body:
                 assert (path_, method) == (f"{API}/grants", "post"), (path_, method)
